@@ -1,0 +1,4 @@
+import { createRegistry } from '@faultline/runtime';
+
+/** Every component this build of faultline knows, by kind and type. Add a factory here to make it configurable. */
+export const registry = createRegistry([]);

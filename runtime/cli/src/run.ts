@@ -1,0 +1,41 @@
+import { createEmbeddedBus, createLogger, loadPipelineConfig, startPipeline, type ComponentKind, type PipelineConfig } from '@faultline/runtime';
+import { registry } from './registry.js';
+
+export interface RunOptions {
+  config: string;
+  /** Run only the components of this kind (and type): `faultline collector host`. */
+  only?: { kind: ComponentKind; type?: string };
+}
+
+export function selectComponents(config: PipelineConfig, only?: RunOptions['only']): PipelineConfig {
+  if (!only) return config;
+  const components = config.components.filter((c) => c.kind === only.kind && (!only.type || c.factory.type === only.type));
+  return { ...config, components };
+}
+
+/** Runs a pipeline until SIGINT/SIGTERM, then stops it cleanly (a second signal exits at once). */
+export async function runPipeline(opts: RunOptions): Promise<void> {
+  const log = createLogger('faultline');
+  const config = selectComponents(loadPipelineConfig(opts.config, registry), opts.only);
+  if (config.bus.type !== 'embedded') throw new Error(`bus type ${config.bus.type} is not available in this build yet`);
+  log.info('starting pipeline', { config: opts.config, node: config.node, bus: config.bus.type, components: config.components.length });
+  if (config.components.length === 0) {
+    log.warn(opts.only
+      ? `the pipeline file configures no ${opts.only.kind}${opts.only.type ? ` of type ${opts.only.type}` : ''}`
+      : 'the pipeline file configures no component yet: nothing to run');
+  }
+  const pipeline = await startPipeline(config, createEmbeddedBus(), log);
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (++signals > 1) process.exit(130);
+      log.info(`${sig}: stopping (send it again to exit at once)`);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    if (config.components.length === 0) resolve();
+  });
+  await pipeline.stop();
+  log.info('stopped');
+}

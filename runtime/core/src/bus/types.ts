@@ -1,0 +1,74 @@
+import type { Headers } from '@faultline/schemas';
+
+/** A record as stored on the bus: raw bytes plus headers; decoding is the pipeline's job, not the bus's. */
+export interface BusRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Headers;
+  timestamp: number;
+}
+
+export interface OutboundRecord {
+  topic: string;
+  key: string | null;
+  /** null is a tombstone (compacted topics). */
+  value: Buffer | null;
+  headers?: Headers;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface Producer {
+  /** Resolves once every record is durable (acks=all on Kafka, journaled on the embedded bus). */
+  send(records: readonly OutboundRecord[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** Consumer group: members share the partitions; offsets are committed per group. */
+  group: string;
+  topics: readonly string[];
+  /** Where a group with no committed offset starts. Default: earliest. */
+  from?: 'earliest' | 'latest';
+  /**
+   * Called with the records of one partition at a time. Whatever it returns is produced atomically
+   * with the commit of the batch's offsets (a Kafka transaction; one journal write when embedded).
+   * A throw leaves the offsets uncommitted and the batch is delivered again.
+   */
+  onBatch(records: readonly BusRecord[]): Promise<readonly OutboundRecord[] | void>;
+  /** Before the first batch of newly assigned partitions: restore their state here. */
+  onAssign?(partitions: readonly TopicPartition[]): Promise<void>;
+  /** After the last batch of partitions that were taken away: drop their state here. */
+  onRevoke?(partitions: readonly TopicPartition[]): Promise<void>;
+}
+
+export interface Subscription {
+  pause(): void;
+  resume(): void;
+  /** Stops fetching, lets the batch in hand finish and commit, then leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  config?: Record<string, string>;
+}
+
+export interface Bus {
+  readonly kind: 'embedded' | 'kafka';
+  start(): Promise<void>;
+  /** Creates what is missing; existing topics are left as they are. */
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  producer(): Producer;
+  subscribe(opts: ConsumeOptions): Promise<Subscription>;
+  /** Reads a whole (compacted) topic from the start to its current end: state restore. */
+  readAll(topic: string, partitions?: readonly number[]): AsyncIterable<BusRecord>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,153 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  TOPICS, alarmKey, decode, encode, rootEntity, type DeadLetter, type EventOf, type SchemaOfTopic, type TopicName,
+} from '@faultline/schemas';
+import type { BusRecord, Bus, OutboundRecord, Subscription } from './bus/types.js';
+import type {
+  Collector, ComponentContext, Emit, EmitOptions, Envelope, Lifecycle, Processor, Sink,
+} from './component.js';
+import type { PipelineConfig } from './config.js';
+import type { Logger } from './log.js';
+
+/** The key a topic's records get when the emitter names none (see TOPICS: host, alarm or source). */
+export function defaultKey<T extends TopicName>(topic: T, value: EventOf<SchemaOfTopic<T>> | null): string | null {
+  if (value === null) return null;
+  const v = value as Record<string, any>;
+  switch (TOPICS[topic].key) {
+    case 'host':
+      return typeof v.node === 'string' ? v.node : rootEntity(String(v.entity_instance_id ?? ''));
+    case 'alarm':
+      if (v.alarm) return alarmKey(v.alarm);
+      if (v.kind === 'cleared_all') return `*|${v.entity_instance_id}`;
+      return alarmKey(v as { alarm_id: string; entity_instance_id: string });
+    case 'source':
+      return v.source ? `${v.source.topic}/${v.source.partition}` : null;
+  }
+}
+
+export function toOutbound<T extends TopicName>(topic: T, value: EventOf<SchemaOfTopic<T>> | null, opts: EmitOptions = {}): OutboundRecord {
+  const key = opts.key !== undefined ? opts.key : defaultKey(topic, value);
+  if (value === null) return { topic, key, value: null };
+  const enc = encode(TOPICS[topic].schema, value as never, opts.traceparent);
+  return { topic, key, value: enc.value, headers: enc.headers };
+}
+
+export interface DecodedBatch {
+  envelopes: Envelope[];
+  deadLetters: OutboundRecord[];
+}
+
+/** Decodes a batch; what does not decode becomes a dead letter carrying the original bytes and the reason. */
+export function decodeBatch(records: readonly BusRecord[], consumer: string): DecodedBatch {
+  const envelopes: Envelope[] = [];
+  const deadLetters: OutboundRecord[] = [];
+  for (const r of records) {
+    if (!(r.topic in TOPICS)) continue;
+    const topic = r.topic as TopicName;
+    if (r.value === null) continue; // a tombstone: compacted-topic housekeeping, not an event
+    const d = decode(TOPICS[topic].schema, r.headers, r.value);
+    if (d.ok) {
+      const env: Envelope = { topic, key: r.key, value: d.value as never, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
+      if (d.traceparent) env.traceparent = d.traceparent;
+      envelopes.push(env);
+      continue;
+    }
+    const dl: DeadLetter = {
+      reason: d.reason, detail: d.detail, consumer,
+      source: { topic: r.topic, partition: r.partition, offset: r.offset },
+      value_base64: r.value.toString('base64'), headers: r.headers, at: Date.now(),
+    };
+    if (r.key !== null) dl.key_base64 = Buffer.from(r.key).toString('base64');
+    deadLetters.push(toOutbound('deadletter', dl));
+  }
+  return { envelopes, deadLetters };
+}
+
+export interface RunningPipeline {
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the configured components to the bus by topic name and starts them downstream first
+ * (sinks, then processors, then collectors), so nothing is produced before its readers exist;
+ * stops them upstream first, so consumers drain what was produced before the sinks close.
+ */
+export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logger): Promise<RunningPipeline> {
+  const running: { component: Lifecycle; sub?: Subscription }[] = [];
+  const producer = bus.producer();
+  const pending = new Set<Promise<void>>();
+  const ctxFor = (id: string): ComponentContext => {
+    const dataDir = resolve(config.dataDir, id);
+    mkdirSync(dataDir, { recursive: true });
+    return { id, node: config.node, log: log.child(id), dataDir };
+  };
+  const publish: Emit = (topic, value, opts) => {
+    const p = producer.send([toOutbound(topic, value, opts)])
+      .catch((err: Error) => log.error('publish failed', { topic, error: err.message }))
+      .finally(() => pending.delete(p));
+    pending.add(p);
+  };
+  const consume = (id: string, component: Processor | Sink, onEnvelopes: (e: Envelope[], out: OutboundRecord[]) => Promise<void>) =>
+    bus.subscribe({
+      group: `faultline.${id}`,
+      topics: component.inputs,
+      onBatch: async (records) => {
+        const { envelopes, deadLetters } = decodeBatch(records, id);
+        if (deadLetters.length) log.warn('dead-lettered records', { component: id, count: deadLetters.length });
+        const out: OutboundRecord[] = [...deadLetters];
+        if (envelopes.length) await onEnvelopes(envelopes, out);
+        return out;
+      },
+    });
+
+  const order = { sink: 0, processor: 1, collector: 2 } as const;
+  const entries = [...config.components].sort((a, b) => order[a.kind] - order[b.kind]);
+  await bus.start();
+  await bus.ensureTopics(Object.keys(TOPICS).map((name) => ({ name, partitions: 1 })));
+  try {
+    for (const entry of entries) {
+      const ctx = ctxFor(entry.id);
+      const f = entry.factory;
+      if (f.kind === 'sink') {
+        const sink = f.create(ctx, entry.config);
+        await sink.start();
+        running.push({ component: sink, sub: await consume(entry.id, sink, (e) => sink.write(e)) });
+      } else if (f.kind === 'processor') {
+        const proc = f.create(ctx, entry.config);
+        await proc.start();
+        running.push({
+          component: proc,
+          sub: await consume(entry.id, proc, async (e, out) => {
+            await proc.handle(e, (topic, value, opts) => { out.push(toOutbound(topic, value, opts)); });
+          }),
+        });
+      } else {
+        const collector: Collector = f.create({ ...ctx, emit: publish }, entry.config);
+        await collector.start();
+        running.push({ component: collector });
+      }
+      log.info(`started ${entry.kind} ${entry.id}`, { type: f.type });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  /** Upstream first: collectors stop and their last records are sent; then each consumer drains and stops. */
+  async function stopAll() {
+    for (const { component, sub } of running.reverse()) {
+      if (sub) {
+        await Promise.all(pending);
+        await sub.stop();
+      }
+      await component.stop().catch((e: Error) => log.error('stop failed', { error: e.message }));
+    }
+    await Promise.all(pending);
+    await producer.close();
+    await bus.stop();
+  }
+
+  let stopping: Promise<void> | undefined;
+  return { stop: () => (stopping ??= stopAll()) };
+}

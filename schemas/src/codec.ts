@@ -1,0 +1,101 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ActiveAlarmSchema, AlarmTransitionSchema } from './alarm.js';
+import { DeadLetterSchema, type DeadLetterReason } from './dead-letter.js';
+import { FaultEventSchema } from './fault-event.js';
+import { HeartbeatSchema } from './heartbeat.js';
+import { MetricBatchSchema } from './metric-batch.js';
+import { RemediationRequestSchema, RemediationResultSchema } from './remediation.js';
+
+/**
+ * Every event type with its current version. Version rules (docs/schemas.md):
+ * - a minor bump adds optional fields only; readers tolerate fields they do not know;
+ * - a major bump is anything else; a reader refuses a major it does not know (dead-lettered as unknown_version).
+ */
+export const EVENT_SCHEMAS = {
+  metric_batch: { version: '1.0', schema: MetricBatchSchema },
+  fault_event: { version: '1.0', schema: FaultEventSchema },
+  heartbeat: { version: '1.0', schema: HeartbeatSchema },
+  alarm_transition: { version: '1.0', schema: AlarmTransitionSchema },
+  active_alarm: { version: '1.0', schema: ActiveAlarmSchema },
+  remediation_request: { version: '1.0', schema: RemediationRequestSchema },
+  remediation_result: { version: '1.0', schema: RemediationResultSchema },
+  dead_letter: { version: '1.0', schema: DeadLetterSchema },
+} as const satisfies Record<string, { version: string; schema: TSchema }>;
+
+export type SchemaName = keyof typeof EVENT_SCHEMAS;
+export type EventOf<N extends SchemaName> = Static<(typeof EVENT_SCHEMAS)[N]['schema']>;
+
+export const HEADER_SCHEMA = 'fl-schema';
+export const HEADER_VERSION = 'fl-version';
+export const HEADER_TRACEPARENT = 'traceparent';
+/** Records above this are refused by consumers (and never produced). */
+export const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
+
+export type Headers = Record<string, string>;
+export interface Encoded { value: Buffer; headers: Headers }
+export type Decoded<N extends SchemaName> =
+  | { ok: true; schema: N; version: string; value: EventOf<N>; traceparent?: string }
+  | { ok: false; reason: DeadLetterReason; detail: string };
+
+const checks = new Map<SchemaName, TypeCheck<TSchema>>();
+const checkFor = (name: SchemaName): TypeCheck<TSchema> => {
+  let c = checks.get(name);
+  if (!c) checks.set(name, (c = TypeCompiler.Compile(EVENT_SCHEMAS[name].schema)));
+  return c;
+};
+
+const isSchemaName = (s: string): s is SchemaName => Object.hasOwn(EVENT_SCHEMAS, s);
+const major = (version: string) => version.split('.')[0];
+
+/** The first few problems, each naming the field (`/samples/3/value: Expected number`). */
+export function explain(name: SchemaName, value: unknown, max = 3): string {
+  const out: string[] = [];
+  for (const e of checkFor(name).Errors(value)) {
+    out.push(`${e.path || '/'}: ${e.message}`);
+    if (out.length >= max) break;
+  }
+  return out.join('; ');
+}
+
+export function validate<N extends SchemaName>(name: N, value: unknown): value is EventOf<N> {
+  return checkFor(name).Check(value);
+}
+
+export function encode<N extends SchemaName>(name: N, value: EventOf<N>, traceparent?: string): Encoded {
+  const headers: Headers = { [HEADER_SCHEMA]: name, [HEADER_VERSION]: EVENT_SCHEMAS[name].version };
+  if (traceparent) headers[HEADER_TRACEPARENT] = traceparent;
+  return { value: Buffer.from(JSON.stringify(value)), headers };
+}
+
+/**
+ * Decodes and validates one record. `expect` names the schema the topic carries; a record that names
+ * another one in its headers is refused. Nothing here throws: every failure is a dead-letter reason.
+ */
+export function decode<N extends SchemaName>(
+  expect: N,
+  headers: Headers,
+  bytes: Buffer | Uint8Array | null,
+  maxBytes = DEFAULT_MAX_RECORD_BYTES,
+): Decoded<N> {
+  const name = headers[HEADER_SCHEMA] ?? expect;
+  if (!isSchemaName(name)) return { ok: false, reason: 'unknown_schema', detail: `unknown schema "${name}"` };
+  if (name !== expect) return { ok: false, reason: 'unknown_schema', detail: `expected ${expect}, record says ${name}` };
+  const version = headers[HEADER_VERSION] ?? EVENT_SCHEMAS[expect].version;
+  if (major(version) !== major(EVENT_SCHEMAS[expect].version)) {
+    return { ok: false, reason: 'unknown_version', detail: `${name} version ${version}: this reader knows major ${major(EVENT_SCHEMAS[expect].version)}` };
+  }
+  if (!bytes) return { ok: false, reason: 'malformed', detail: 'empty record' };
+  if (bytes.length > maxBytes) return { ok: false, reason: 'oversized', detail: `${bytes.length} bytes > limit ${maxBytes}` };
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes).toString('utf8'));
+  } catch (err) {
+    return { ok: false, reason: 'malformed', detail: `not JSON: ${(err as Error).message}` };
+  }
+  if (!checkFor(expect).Check(value)) return { ok: false, reason: 'schema_violation', detail: explain(expect, value) };
+  const traceparent = headers[HEADER_TRACEPARENT];
+  return traceparent
+    ? { ok: true, schema: expect, version, value: value as EventOf<N>, traceparent }
+    : { ok: true, schema: expect, version, value: value as EventOf<N> };
+}

@@ -1,0 +1,27 @@
+import type { SchemaName } from './codec.js';
+
+/**
+ * The logical topics, what each carries and how it is keyed. Partition counts and topic configs live
+ * in deploy/kafka/topics.yaml (what an operator installs); a test checks the two agree.
+ */
+export const TOPICS = {
+  metrics: { schema: 'metric_batch', key: 'host' },
+  faults: { schema: 'fault_event', key: 'host' },
+  heartbeats: { schema: 'heartbeat', key: 'host' },
+  alarms: { schema: 'alarm_transition', key: 'alarm' },
+  'alarms.active': { schema: 'active_alarm', key: 'alarm' },
+  remediations: { schema: 'remediation_result', key: 'alarm' },
+  deadletter: { schema: 'dead_letter', key: 'source' },
+} as const satisfies Record<string, { schema: SchemaName; key: 'host' | 'alarm' | 'source' }>;
+
+export type TopicName = keyof typeof TOPICS;
+export type SchemaOfTopic<T extends TopicName> = (typeof TOPICS)[T]['schema'];
+
+export const isTopicName = (s: string): s is TopicName => Object.hasOwn(TOPICS, s);
+
+/** The root entity of a path (`host=compute-0.port=eth0` → `compute-0`): the key that keeps a host on one partition. */
+export function rootEntity(entityInstanceId: string): string {
+  const first = entityInstanceId.split('.', 1)[0] ?? '';
+  const eq = first.indexOf('=');
+  return eq < 0 ? first : first.slice(eq + 1);
+}
