@@ -1,0 +1,2 @@
+export { DEV_DIR, ROOT, SERVICES, ensureServices, waitFor } from './services.js';
+export type { ServiceName } from './services.js';
