@@ -48,6 +48,14 @@ export interface CollectorContext extends ComponentContext {
 
 export interface Collector extends Lifecycle {}
 
+export interface ProcessorContext extends ComponentContext {
+  /**
+   * Publishes outside handle(), for work that finishes later (timers, approvals, verification).
+   * Fire-and-forget like a collector's emit, so NOT atomic with any offset commit: use `out` in handle() when you can.
+   */
+  emit: Emit;
+}
+
 export interface Processor extends Lifecycle {
   inputs: readonly TopicName[];
   /**
@@ -77,7 +85,7 @@ export interface CollectorFactory<S extends TSchema = TSchema> extends FactoryBa
 }
 export interface ProcessorFactory<S extends TSchema = TSchema> extends FactoryBase<S> {
   kind: 'processor';
-  create(ctx: ComponentContext, config: Static<S>): Processor;
+  create(ctx: ProcessorContext, config: Static<S>): Processor;
 }
 export interface SinkFactory<S extends TSchema = TSchema> extends FactoryBase<S> {
   kind: 'sink';

@@ -1,7 +1,7 @@
 export { once } from './component.js';
 export type {
   AnyFactory, Collector, CollectorContext, CollectorFactory, ComponentContext, ComponentKind, Emit, EmitOptions,
-  Envelope, Lifecycle, Processor, ProcessorFactory, Sink, SinkFactory, Stability,
+  Envelope, Lifecycle, Processor, ProcessorContext, ProcessorFactory, Sink, SinkFactory, Stability,
 } from './component.js';
 export { createLogger, silentLogger } from './log.js';
 export type { Level, Logger, LoggerOptions } from './log.js';

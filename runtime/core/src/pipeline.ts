@@ -114,7 +114,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
         await sink.start();
         running.push({ component: sink, sub: await consume(entry.id, sink, (e) => sink.write(e)) });
       } else if (f.kind === 'processor') {
-        const proc = f.create(ctx, entry.config);
+        const proc = f.create({ ...ctx, emit: publish }, entry.config);
         await proc.start();
         running.push({
           component: proc,
