@@ -1,0 +1,11 @@
+export { clickhouseSink } from './factory.js';
+export { ClickHouseSinkConfigSchema } from './config.js';
+export type { ClickHouseSinkConfig } from './config.js';
+export { createClickHouseSink } from './sink.js';
+export { defaultMigrationsDir, migrate, parseMigration, readMigrations, splitStatements } from './migrations.js';
+export type { Migration, MigrationReport } from './migrations.js';
+export { applyRetention, expiredPartitions, partitionEnd, retentionMs } from './retention.js';
+export type { Partition } from './retention.js';
+export { TABLES, faultEventId, seriesKey, toRows } from './rows.js';
+export type { Row, RowsByTable, Table } from './rows.js';
+export { createDatabase, isTransient, openClient } from './client.js';
