@@ -38,7 +38,7 @@ export function metricRows(b: MetricBatch, out: Row[]): void {
   }
 }
 
-function alarmRow(t: AlarmTransition, kind: string, seq: number, a: Alarm, previousSeverity: string): Row {
+function alarmRow(t: AlarmTransition, kind: string, seq: number, a: Alarm, previousSeverity: string, traceparent: string): Row {
   const keys = Object.keys(a.labels).sort();
   return {
     at: seconds(t.at), at_ms: t.at, transition_uuid: t.uuid, kind, seq, host: rootEntity(a.entity_instance_id),
@@ -48,17 +48,21 @@ function alarmRow(t: AlarmTransition, kind: string, seq: number, a: Alarm, previ
     service_affecting: flag(a.service_affecting), suppression_allowed: flag(a.suppression_allowed),
     inhibited: flag(a.inhibited), inhibited_by: a.inhibited_by ?? '', suppressed: flag(a.suppressed),
     silenced_by: a.silenced_by, flapping: flag(a.flapping), source: a.source, raised_at: seconds(a.raised_at),
-    'labels.k': keys, 'labels.v': keys.map((k) => a.labels[k]), traceparent: t.traceparent ?? '',
+    'labels.k': keys, 'labels.v': keys.map((k) => a.labels[k]), traceparent,
   };
 }
 
-/** One row per alarm a transition touched: a clear_all fans out to every alarm it cleared. */
-export function transitionRows(t: AlarmTransition, out: Row[]): void {
+/**
+ * One row per alarm a transition touched: a clear_all fans out to every alarm it cleared. The trace is the
+ * transition's own, else the record's `traceparent` header.
+ */
+export function transitionRows(t: AlarmTransition, out: Row[], header?: string): void {
+  const trace = t.traceparent ?? header ?? '';
   if (t.kind === 'cleared_all') {
-    for (const c of t.cleared) out.push(alarmRow(t, t.kind, c.seq, c.alarm, ''));
+    for (const c of t.cleared) out.push(alarmRow(t, t.kind, c.seq, c.alarm, '', trace));
     return;
   }
-  out.push(alarmRow(t, t.kind, t.seq, t.alarm, t.previous_severity ?? ''));
+  out.push(alarmRow(t, t.kind, t.seq, t.alarm, t.previous_severity ?? '', trace));
 }
 
 /** The event's uuid, or a digest of its content: the same report delivered twice gets the same id. */
@@ -81,14 +85,14 @@ export function faultRow(e: FaultEvent, traceparent: string | undefined): Row {
   };
 }
 
-export function remediationRow(r: RemediationResult): Row {
+export function remediationRow(r: RemediationResult, header?: string): Row {
   const keys = Object.keys(r.details ?? {}).sort();
   return {
     at: seconds(r.at), at_ms: r.at, uuid: r.uuid, request_uuid: r.request_uuid ?? '', transition_uuid: r.transition_uuid,
     host: rootEntity(r.entity_instance_id), alarm_id: r.alarm_id, entity_instance_id: r.entity_instance_id,
     rule: r.rule, step: r.step, action: r.action, target: r.target, outcome: r.outcome, reason: r.reason,
     dry_run: flag(r.dry_run), duration_ms: r.duration_ms ?? null, output: r.output ?? '',
-    'details.k': keys, 'details.v': keys.map((k) => r.details![k]), traceparent: r.traceparent ?? '',
+    'details.k': keys, 'details.v': keys.map((k) => r.details![k]), traceparent: r.traceparent ?? header ?? '',
   };
 }
 
@@ -97,9 +101,9 @@ export function toRows(batch: readonly Envelope[], into: RowsByTable = emptyRows
   for (const env of batch) {
     switch (env.topic) {
       case 'metrics': metricRows(env.value as MetricBatch, into.metric_samples); break;
-      case 'alarms': transitionRows(env.value as AlarmTransition, into.alarm_transitions); break;
+      case 'alarms': transitionRows(env.value as AlarmTransition, into.alarm_transitions, env.traceparent); break;
       case 'faults': into.fault_events.push(faultRow(env.value as FaultEvent, env.traceparent)); break;
-      case 'remediations': into.remediation_results.push(remediationRow(env.value as RemediationResult)); break;
+      case 'remediations': into.remediation_results.push(remediationRow(env.value as RemediationResult, env.traceparent)); break;
       default: break;
     }
   }
