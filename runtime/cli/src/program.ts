@@ -3,6 +3,7 @@ import { loadPipelineConfig, type ComponentKind } from '@faultline/runtime';
 import { DEFAULT_PIPELINE } from './paths.js';
 import { registry } from './registry.js';
 import { runPipeline } from './run.js';
+import { remediationCommand } from './commands/remediation.js';
 
 const ROLE_HELP: Record<ComponentKind, string> = {
   collector: 'run only the collectors of the pipeline file (on every node)',
@@ -49,5 +50,6 @@ Examples:
       const names = cfg.components.map((c) => `${c.id} (${c.factory.type})`).join(', ') || 'no components';
       process.stdout.write(`${file}: valid; node ${cfg.node}, bus ${cfg.bus.type}, ${names}\n`);
     });
+  program.addCommand(remediationCommand());
   return program;
 }

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { RulesFileSchema, type RuleConfig } from './schema.js';
+
+export class RulesError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'RulesError';
+  }
+}
+
+function positionOf(doc: Document, lc: LineCounter, path: readonly string[]): string {
+  let node: unknown = doc.contents;
+  for (const seg of path) {
+    if (!isMap(node) && !isSeq(node)) break;
+    const next = node.get(isSeq(node) ? Number(seg) : seg, true) as unknown;
+    if (!isScalar(next) && !isMap(next) && !isSeq(next)) break;
+    node = next;
+  }
+  const range = (node as Node | undefined)?.range;
+  const p = range ? lc.linePos(range[0]) : { line: 1, col: 1 };
+  return `${p.line}:${p.col}`;
+}
+
+/** Cross-field checks the schema cannot express. */
+export function checkRules(rules: readonly RuleConfig[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  rules.forEach((r, i) => {
+    if (seen.has(r.name)) problems.push(`rules.${i}.name: "${r.name}" is used by an earlier rule; names must be unique`);
+    seen.add(r.name);
+  });
+  return problems;
+}
+
+/** Reads a rules file (`rules: [...]`); every problem is reported at once as `file:line:col: path: message`. */
+export function loadRulesFile(file: string, text = readFileSync(file, 'utf8')): RuleConfig[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new RulesError(doc.errors.map((e) => { const p = lc.linePos(e.pos[0]); return `${file}:${p.line}:${p.col}: YAML: ${e.message.split('\n')[0]}`; }));
+  }
+  const value = Value.Default(RulesFileSchema, Value.Clone(doc.toJS() ?? { rules: [] }));
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const e of Value.Errors(RulesFileSchema, value)) {
+    const path = e.path.split('/').filter(Boolean);
+    const dotted = path.join('.');
+    if ([...seen].some((s) => dotted.startsWith(s))) continue; // one message per field: unions repeat themselves
+    seen.add(dotted);
+    problems.push(`${file}:${positionOf(doc, lc, path)}: ${dotted || '(top)'}: ${e.message}${e.value !== undefined && typeof e.value !== 'object' ? ` (got ${JSON.stringify(e.value)})` : ''}`);
+  }
+  if (problems.length) throw new RulesError(problems);
+  const rules = (value as { rules: RuleConfig[] }).rules;
+  const cross = checkRules(rules);
+  if (cross.length) throw new RulesError(cross.map((p) => `${file}: ${p}`));
+  return rules;
+}
