@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { once, parseDuration, type Collector, type CollectorContext } from '@faultline/runtime';
+import type { MetricBatch, MetricMeta } from '@faultline/schemas';
+import type { HostCollectorConfig } from './config.js';
+import { detectFaults, initialFaultState, type FaultOptions } from './faults/detectors.js';
+import type { FaultSource } from './faults/alarms.js';
+import { createHostSampler } from './sampler.js';
+import type { MetricDef } from './samples.js';
+
+export const MIN_INTERVAL_MS = 1000;
+
+/** Decides which batches carry MetricBatch.meta: the first, any with a name not described before, and every Nth. */
+export function createMetaPolicy(every: number) {
+  const described = new Set<string>();
+  let batches = 0;
+  return (defs: ReadonlyMap<string, MetricDef>): Record<string, MetricMeta> | undefined => {
+    let due = batches++ % every === 0;
+    for (const name of defs.keys()) if (!described.has(name)) { due = true; described.add(name); }
+    if (!due) return undefined;
+    const meta: Record<string, MetricMeta> = {};
+    for (const [name, d] of defs) meta[name] = { type: d.type, unit: d.unit, help: d.help };
+    return meta;
+  };
+}
+
+/**
+ * Every `interval` (aligned to the wall clock, as collectd does), one MetricBatch on `metrics` and the
+ * FaultEvents the detectors find on `faults`; every heartbeat period, one Heartbeat on `heartbeats`.
+ * Only ctx.emit: the runtime owns the bus, batching and the spool.
+ */
+export function createHostCollector(ctx: CollectorContext, config: HostCollectorConfig): Collector {
+  const intervalMs = parseDuration(config.interval);
+  if (intervalMs < MIN_INTERVAL_MS) throw new Error(`${ctx.id}.interval must be at least 1s, got ${config.interval}`);
+  const heartbeatMs = parseDuration(config.heartbeat.period);
+  if (heartbeatMs < 1) throw new Error(`${ctx.id}.heartbeat.period must be at least 1ms`);
+  const faultOptions: FaultOptions = {
+    carrierInterfaces: config.network.carrier_alarm,
+    mustBeReadWrite: config.filesystems.must_be_read_write,
+    risingQuietMs: parseDuration(config.faults.rising_quiet_period),
+    sensorHysteresis: config.faults.sensor_hysteresis,
+  };
+  const source: FaultSource = { node: ctx.node, source: `collector/host@${ctx.node}`, uuid: randomUUID };
+  const sampler = createHostSampler(config);
+  const metaFor = createMetaPolicy(config.meta_every);
+  let faultState = initialFaultState();
+  let collectTimer: NodeJS.Timeout | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let stopped = false;
+
+  async function collect() {
+    const ts = Date.now();
+    const { buffer, obs } = await sampler.collect(ts);
+    const batch: MetricBatch = { node: ctx.node, collector: 'host', ts, interval_ms: intervalMs, samples: buffer.samples };
+    const meta = metaFor(buffer.defs);
+    if (meta) batch.meta = meta;
+    ctx.emit('metrics', batch);
+    if (!config.faults.enabled) return;
+    const r = detectFaults(faultState, obs, ts, faultOptions, source);
+    faultState = r.state;
+    for (const e of r.events) ctx.emit('faults', e);
+  }
+
+  function schedule() {
+    if (stopped) return;
+    collectTimer = setTimeout(() => {
+      if (inFlight) {
+        ctx.log.warn('collection still running at the next interval: skipping it', { interval: config.interval });
+      } else {
+        inFlight = collect()
+          .catch((err: Error) => ctx.log.error('collection failed', { error: err.message }))
+          .finally(() => { inFlight = undefined; });
+      }
+      schedule();
+    }, intervalMs - (Date.now() % intervalMs));
+  }
+
+  function startHeartbeats() {
+    const bootId = sampler.readProc('sys/kernel/random/boot_id')
+      ?? `btime-${/btime (\d+)/.exec(sampler.readProc('stat') ?? '')?.[1] ?? 'unknown'}`;
+    let seq = 0;
+    const beat = () => ctx.emit('heartbeats', { node: ctx.node, boot_id: bootId, seq: seq++, ts: Date.now(), period_ms: heartbeatMs });
+    beat();
+    heartbeatTimer = setInterval(beat, heartbeatMs);
+  }
+
+  return {
+    async start() {
+      if (config.heartbeat.enabled) startHeartbeats();
+      // A first batch right away gives counters their baseline and the sinks their meta without waiting an interval.
+      inFlight = collect().finally(() => { inFlight = undefined; });
+      await inFlight;
+      schedule();
+    },
+    stop: once(async () => {
+      stopped = true;
+      clearTimeout(collectTimer);
+      clearInterval(heartbeatTimer);
+      await inFlight;
+      sampler.close();
+    }),
+  };
+}

@@ -1,0 +1,69 @@
+import type { AlarmType, FaultEvent, ProbableCause, Severity } from '@faultline/schemas';
+
+/** The host collector's faults, with the ids agreed in the correlator's default catalog. */
+export interface AlarmSpec {
+  id: string;
+  severity: Severity;
+  alarmType: AlarmType;
+  probableCause: ProbableCause;
+  serviceAffecting: boolean;
+  repair: string;
+}
+
+export const ALARMS = {
+  filesystemReadOnly: {
+    id: '700.105', severity: 'major', alarmType: 'equipment', probableCause: 'file-error', serviceAffecting: true,
+    repair: 'Check the kernel log for the I/O or filesystem error that forced the read-only remount; repair (fsck) and remount read-write.',
+  },
+  diskIoErrors: {
+    id: '700.106', severity: 'major', alarmType: 'equipment', probableCause: 'io-device-error', serviceAffecting: false,
+    repair: 'Check the disk\'s SMART data and the kernel log; replace the disk if errors keep rising.',
+  },
+  carrierLost: {
+    id: '700.110', severity: 'major', alarmType: 'communication', probableCause: 'loss-of-signal', serviceAffecting: true,
+    repair: 'Check the cable, the transceiver and the switch port of this interface.',
+  },
+  sensorCritical: {
+    id: '700.120', severity: 'critical', alarmType: 'environmental', probableCause: 'temperature-unacceptable', serviceAffecting: true,
+    repair: 'Check cooling (fans, airflow, ambient temperature) and power supplies; the hardware may shut down to protect itself.',
+  },
+  memoryUncorrectable: {
+    id: '700.130', severity: 'critical', alarmType: 'equipment', probableCause: 'equipment-malfunction', serviceAffecting: true,
+    repair: 'Identify the failing DIMM from the EDAC csrow counters and the kernel log, and replace it.',
+  },
+  clockUnsynchronised: {
+    id: '700.140', severity: 'minor', alarmType: 'time-domain-violation', probableCause: 'timing-problem', serviceAffecting: false,
+    repair: 'Check the time daemon (systemd-timesyncd) and that its NTP servers are reachable.',
+  },
+} as const satisfies Record<string, AlarmSpec>;
+
+export type AlarmName = keyof typeof ALARMS;
+
+/** `=` and a leading `.` would break the entity path grammar; mount points and sensor labels may hold either. */
+export const entityValue = (v: string) => v.replace(/=/g, '_');
+
+export interface FaultSource {
+  node: string;
+  /** `collector/host@compute-0` */
+  source: string;
+  uuid: () => string;
+}
+
+export function faultEvent(
+  spec: AlarmSpec, op: 'set' | 'clear', entity: string, ts: number, src: FaultSource, extra: { reason?: string; probableCause?: ProbableCause } = {},
+): FaultEvent {
+  const entityPath = entity ? `host=${src.node}.${entity}` : `host=${src.node}`;
+  const base: FaultEvent = { op, alarm_id: spec.id, entity_instance_id: entityPath, ts, source: src.source, uuid: src.uuid() };
+  if (op === 'clear') return base;
+  return {
+    ...base,
+    entity_type_id: entity ? `host.${entity.slice(0, entity.indexOf('='))}` : 'host',
+    severity: spec.severity,
+    reason_text: extra.reason ?? spec.id,
+    alarm_type: spec.alarmType,
+    probable_cause: extra.probableCause ?? spec.probableCause,
+    proposed_repair_action: spec.repair,
+    service_affecting: spec.serviceAffecting,
+    suppression: true,
+  };
+}

@@ -1,0 +1,85 @@
+import { closeSync, openSync, readdirSync, readSync, readlinkSync, existsSync, statSync } from 'node:fs';
+
+/**
+ * Reads /proc and /sys files through file descriptors kept open between intervals, into one reused buffer.
+ * procfs and sysfs regenerate a file's content when it is read again from offset 0, so a persistent fd saves
+ * the open/close pair and the per-read Buffer a readFileSync would cost on every interval (measured in
+ * bench/collector). A file that fails (gone, ENODEV, EINVAL for a down interface's carrier) reads as undefined
+ * and its fd is closed, so a removed interface or disk leaves nothing behind.
+ */
+export interface HostFiles {
+  read(path: string): string | undefined;
+  list(dir: string): string[];
+  exists(path: string): boolean;
+  link(path: string): string | undefined;
+  mtimeMs(path: string): number | undefined;
+  /** Closes the fds of files not read since the previous call: devices that went away. */
+  sweep(): void;
+  close(): void;
+}
+
+export function createHostFiles(): HostFiles {
+  const fds = new Map<string, { fd: number; used: boolean }>();
+  let buf = Buffer.allocUnsafe(64 * 1024);
+
+  const forget = (path: string) => {
+    const e = fds.get(path);
+    if (!e) return;
+    fds.delete(path);
+    try { closeSync(e.fd); } catch { /* already gone */ }
+  };
+
+  function read(path: string): string | undefined {
+    let e = fds.get(path);
+    if (!e) {
+      try {
+        e = { fd: openSync(path, 'r'), used: true };
+      } catch {
+        return undefined;
+      }
+      fds.set(path, e);
+    }
+    e.used = true;
+    try {
+      let total = 0;
+      // seq_file may return less than asked before the end (whole records only): read until 0.
+      for (;;) {
+        if (total === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2); // a large mountinfo: grow once, keep it
+          buf.copy(bigger, 0, 0, total);
+          buf = bigger;
+        }
+        const n = readSync(e.fd, buf, total, buf.length - total, total);
+        if (n === 0) break;
+        total += n;
+      }
+      return buf.toString('latin1', 0, total);
+    } catch {
+      forget(path);
+      return undefined;
+    }
+  }
+
+  return {
+    read,
+    list(dir) {
+      try { return readdirSync(dir); } catch { return []; }
+    },
+    exists: (path) => existsSync(path),
+    link(path) {
+      try { return readlinkSync(path); } catch { return undefined; }
+    },
+    mtimeMs(path) {
+      try { return statSync(path).mtimeMs; } catch { return undefined; }
+    },
+    sweep() {
+      for (const [path, e] of fds) {
+        if (!e.used) forget(path);
+        else e.used = false;
+      }
+    },
+    close() {
+      for (const path of [...fds.keys()]) forget(path);
+    },
+  };
+}

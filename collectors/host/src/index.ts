@@ -1,0 +1,30 @@
+export { hostCollector } from './factory.js';
+export { HostCollectorConfigSchema, METRIC_GROUPS } from './config.js';
+export type { HostCollectorConfig, MetricGroup } from './config.js';
+export { createHostCollector, createMetaPolicy, MIN_INTERVAL_MS } from './collector.js';
+export { createHostSampler } from './sampler.js';
+export type { Collection, HostSampler } from './sampler.js';
+export { createHostFiles } from './host-files.js';
+export type { HostFiles } from './host-files.js';
+export { SampleBuffer } from './samples.js';
+export type { MetricDef } from './samples.js';
+export type {
+  ClockState, DiskErrorCount, FilesystemState, InterfaceState, MemoryControllerErrors, Observations, SensorKind, SensorReading,
+} from './observations.js';
+export { parseProcStat, busyRatio, CPU_MODES } from './readers/cpu.js';
+export { parseLoadavg } from './readers/load.js';
+export { parsePressure } from './readers/pressure.js';
+export { parseMeminfo, parseVmstat, meminfoMetricName } from './readers/memory.js';
+export { parseMountinfo, selectMounts, usageRatio } from './readers/filesystems.js';
+export { parseDiskstats, parseIoErrCount } from './readers/diskstats.js';
+export { parseNetDev, interfaceState } from './readers/network.js';
+export { chipSensors, sensorReading } from './readers/hwmon.js';
+export { clockState } from './readers/clock.js';
+export { ALARMS, faultEvent } from './faults/alarms.js';
+export type { AlarmName, AlarmSpec, FaultSource } from './faults/alarms.js';
+export { detectFaults, initialFaultState, judgeCarrier, judgeCounts, judgeReadOnly, judgeSensors } from './faults/detectors.js';
+export type { FaultOptions, FaultState } from './faults/detectors.js';
+export { judgeRising } from './faults/rising.js';
+export type { RisingState } from './faults/rising.js';
+export { transitions } from './faults/tracker.js';
+export type { Judgement, Transition, Verdict } from './faults/tracker.js';
