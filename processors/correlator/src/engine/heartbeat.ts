@@ -1,0 +1,180 @@
+import { alarmKey, type Heartbeat } from '@faultline/schemas';
+import type { AlarmTable } from './alarm-table.js';
+import { pathValue } from './entity.js';
+import type { EngineOutput } from './types.js';
+
+export const HEARTBEAT_ALARM = '710.001';
+export const REBOOT_LOG = '710.002';
+export const MULTI_NODE_ALARM = '710.010';
+/** Label put on the alarms of hosts that failed together: remediation must hold off (the cause is not the host). */
+export const REMEDIATION_HOLD_LABEL = 'remediation_hold';
+
+export interface HeartbeatOptions {
+  /** Missed periods before the host is degraded (710.001 major). StarlingX mtce: 6. */
+  degrade_after: number;
+  /** Missed periods before it has failed (710.001 critical). StarlingX mtce: 10. */
+  fail_after: number;
+  /** Consecutive pulses that prove it is back. StarlingX mtce: 10. */
+  recover_after: number;
+  /** Hosts failing within this window count as failing together. */
+  multi_node_window_ms: number;
+  /** This many hosts failing together raise one 710.010 instead of one failure each. */
+  multi_node_min: number;
+  /** system=<cluster> of the multi-node alarm. */
+  cluster: string;
+}
+
+export const DEFAULT_HEARTBEAT: HeartbeatOptions = {
+  degrade_after: 6, fail_after: 10, recover_after: 10, multi_node_window_ms: 1000, multi_node_min: 2, cluster: 'faultline',
+};
+
+type HostState = 'ok' | 'degraded' | 'failing' | 'failed';
+
+export interface HostSnapshot {
+  node: string;
+  boot_id: string;
+  seq: number;
+  last_at: number;
+  period_ms: number;
+  state: HostState;
+  pulses: number;
+  failing_since?: number;
+  in_multi: boolean;
+}
+
+export interface HeartbeatSnapshot {
+  hosts: HostSnapshot[];
+  multi: string[];
+}
+
+/**
+ * Heartbeat loss per host (StarlingX mtce): misses are counted on the engine's clock at each tick;
+ * recovery needs consecutive pulses; a new boot id is a reboot (logged), not a gap. Hosts whose
+ * failure begins inside one window raise one multi-node alarm, and their own alarms are marked so
+ * remediation holds off.
+ */
+export class HeartbeatMonitor {
+  private readonly hosts = new Map<string, HostSnapshot>();
+  /** Hosts covered by the active multi-node alarm. */
+  private multi = new Set<string>();
+
+  constructor(private readonly table: AlarmTable, private readonly o: HeartbeatOptions = DEFAULT_HEARTBEAT) {}
+
+  private entity(node: string) { return `host=${pathValue(node, true)}`; }
+  private get multiEntity() { return `system=${pathValue(this.o.cluster, true)}`; }
+
+  pulse(hb: Heartbeat, receivedAt: number, out: EngineOutput): void {
+    const h = this.hosts.get(hb.node);
+    if (!h) {
+      this.hosts.set(hb.node, {
+        node: hb.node, boot_id: hb.boot_id, seq: hb.seq, last_at: receivedAt, period_ms: hb.period_ms, state: 'ok', pulses: 0, in_multi: false,
+      });
+      return;
+    }
+    const rebooted = hb.boot_id !== h.boot_id;
+    // A duplicate or a late pulse; a seq far below the last one is a collector restart (same boot), taken as a gap.
+    if (!rebooted && hb.seq <= h.seq && h.seq - hb.seq < this.o.recover_after) return;
+    if (rebooted) {
+      this.table.log({
+        alarm_id: REBOOT_LOG, entity_instance_id: this.entity(hb.node), severity: 'major', source: 'heartbeat',
+        reason_text: `${hb.node} rebooted (boot id ${h.boot_id} → ${hb.boot_id})${h.state === 'ok' ? '' : ' while its heartbeat was lost'}`,
+      }, receivedAt, out);
+    }
+    const consecutive = rebooted || hb.seq === h.seq + 1;
+    h.boot_id = hb.boot_id;
+    h.seq = hb.seq;
+    h.last_at = receivedAt;
+    h.period_ms = hb.period_ms;
+    if (h.state === 'ok') return;
+    h.pulses = consecutive ? h.pulses + 1 : 1;
+    if (h.pulses >= this.o.recover_after) this.recover(h, receivedAt, out);
+  }
+
+  private recover(h: HostSnapshot, at: number, out: EngineOutput) {
+    h.state = 'ok';
+    h.pulses = 0;
+    delete h.failing_since;
+    this.table.clearKey(alarmKey({ alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node) }), at, out);
+    if (h.in_multi) {
+      h.in_multi = false;
+      this.multi.delete(h.node);
+      const key = alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity });
+      if (this.multi.size === 0) this.table.clearKey(key, at, out);
+      else this.raiseMulti(at, out);
+    }
+  }
+
+  tick(now: number, out: EngineOutput): void {
+    const failing: HostSnapshot[] = [];
+    for (const h of this.hosts.values()) {
+      const missed = Math.floor((now - h.last_at) / h.period_ms);
+      if (missed >= this.o.fail_after && (h.state === 'ok' || h.state === 'degraded')) {
+        if (h.state === 'ok') this.degrade(h, missed, now, out);
+        h.state = 'failing';
+        h.failing_since = now;
+      } else if (missed >= this.o.degrade_after && h.state === 'ok') {
+        h.state = 'degraded';
+        this.degrade(h, missed, now, out);
+      }
+      if (h.state === 'failing') failing.push(h);
+    }
+    if (!failing.length) return;
+    if (this.multi.size > 0 || failing.length >= this.o.multi_node_min) {
+      for (const h of failing) { h.state = 'failed'; h.in_multi = true; this.multi.add(h.node); }
+      this.raiseMulti(now, out);
+      for (const h of failing) this.holdRemediation(h, now, out);
+      return;
+    }
+    for (const h of failing) {
+      if (now - h.failing_since! < this.o.multi_node_window_ms) continue;
+      h.state = 'failed';
+      this.table.set({
+        alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node), severity: 'critical', source: 'heartbeat',
+        reason_text: `${h.node} heartbeat failed: ${Math.floor((now - h.last_at) / h.period_ms)} periods missed`,
+      }, now, out);
+    }
+  }
+
+  private degrade(h: HostSnapshot, missed: number, at: number, out: EngineOutput) {
+    this.table.set({
+      alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node), severity: 'major', source: 'heartbeat',
+      reason_text: `${h.node} heartbeat degraded: ${missed} periods missed`,
+    }, at, out);
+  }
+
+  private raiseMulti(at: number, out: EngineOutput) {
+    const hosts = [...this.multi].sort();
+    this.table.set({
+      alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity, severity: 'critical', source: 'heartbeat',
+      reason_text: `${hosts.length} hosts silent together: ${hosts.join(', ')}`,
+      labels: { hosts: hosts.join(','), [REMEDIATION_HOLD_LABEL]: 'true' },
+    }, at, out);
+  }
+
+  /** The host keeps its degraded alarm, marked so remediation leaves it alone: the cause is shared, not the host. */
+  private holdRemediation(h: HostSnapshot, at: number, out: EngineOutput) {
+    const key = alarmKey({ alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node) });
+    const current = this.table.get(key);
+    this.table.set({
+      alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node), severity: 'major', source: 'heartbeat',
+      labels: { ...current?.alarm.labels, [REMEDIATION_HOLD_LABEL]: 'true', multi_node_failure: alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }) },
+      reason_text: `${h.node} heartbeat lost, with ${this.multi.size - 1} other host(s): see ${MULTI_NODE_ALARM}`,
+    }, at, out);
+  }
+
+  hostState(node: string): HostState | undefined { return this.hosts.get(node)?.state; }
+
+  snapshot(owns: (root: string) => boolean): HeartbeatSnapshot {
+    return { hosts: [...this.hosts.values()].filter((h) => owns(h.node)).map((h) => ({ ...h })), multi: [...this.multi].filter(owns) };
+  }
+
+  restore(s: HeartbeatSnapshot): void {
+    for (const h of s.hosts) this.hosts.set(h.node, { ...h });
+    for (const n of s.multi) this.multi.add(n);
+  }
+
+  drop(owns: (root: string) => boolean): void {
+    for (const node of [...this.hosts.keys()]) if (!owns(node)) this.hosts.delete(node);
+    this.multi = new Set([...this.multi].filter(owns));
+  }
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { alarmKey, type AlarmTransition } from '@faultline/schemas';
+import { parseDuration, type Emit, type Envelope, type Processor, type ProcessorContext } from '@faultline/runtime';
+import { loadCatalogFile } from './catalog/load.js';
+import { loadStarlingxEventsFile } from './catalog/starlingx.js';
+import { formatCatalogIssue, mergeCatalogs, type Catalog, type CatalogIssue } from './catalog/types.js';
+import type { CorrelatorConfig } from './config.js';
+import { Engine } from './engine/engine.js';
+import { loadRulesFile, type RuleSet } from './engine/rules.js';
+import { newOutput, type EngineOutput } from './engine/types.js';
+
+/** Where the shipped catalog and rules live, relative to this file (src/ or dist/src/). */
+const DEPLOY = resolve(import.meta.dirname, import.meta.dirname.includes('/dist/') ? '../../../..' : '../../..', 'deploy');
+export const BUILTIN_CATALOG = resolve(DEPLOY, 'catalog/faultline.yaml');
+export const BUILTIN_RULES = resolve(DEPLOY, 'rules/thresholds.yaml');
+
+export interface Correlator extends Processor {
+  /** The engine, once started: queries, silences, suppression and snapshots go through it. */
+  readonly engine: Engine;
+  /** Publishes what an operator action produced (silence, suppression) outside a batch. */
+  publish(out: EngineOutput): void;
+}
+
+/** Loads the configured catalog and rules; any problem stops the start with every issue listed. */
+export function loadDefinitions(config: CorrelatorConfig): { catalog: Catalog; rules: RuleSet } {
+  const issues: CatalogIssue[] = [];
+  const catalogs: Catalog[] = [];
+  const files = [...(config.catalog.builtin ? [BUILTIN_CATALOG] : []), ...config.catalog.files.map((f) => resolve(f))];
+  for (const f of config.catalog.starlingx) {
+    const r = loadStarlingxEventsFile(resolve(f));
+    issues.push(...r.issues);
+    catalogs.push(r.catalog);
+  }
+  for (const f of files) {
+    const r = loadCatalogFile(f);
+    issues.push(...r.issues);
+    catalogs.push(r.catalog);
+  }
+  const rules: RuleSet = { derived: [], rules: [] };
+  for (const f of [...(config.rules.builtin ? [BUILTIN_RULES] : []), ...config.rules.files.map((x) => resolve(x))]) {
+    const r = loadRulesFile(f);
+    issues.push(...r.issues);
+    rules.derived.push(...r.rules.derived);
+    rules.rules.push(...r.rules.rules);
+  }
+  if (issues.length) throw new Error(`correlator definitions have ${issues.length} problem(s):\n${issues.map(formatCatalogIssue).join('\n')}`);
+  return { catalog: mergeCatalogs(...catalogs), rules };
+}
+
+/** Publishes transitions to `alarms` and the resulting state to the compacted `alarms.active` (null when cleared). */
+export function publishOutput(out: EngineOutput, emit: Emit): void {
+  for (const t of out.transitions) {
+    const opts = t.traceparent ? { traceparent: t.traceparent } : {};
+    emit('alarms', t, opts);
+    emitActive(t, emit);
+  }
+}
+
+function emitActive(t: AlarmTransition, emit: Emit) {
+  if (t.kind === 'cleared_all') {
+    for (const c of t.cleared) emit('alarms.active', null, { key: alarmKey(c.alarm) });
+    return;
+  }
+  if (t.alarm.state === 'cleared') {
+    if (t.kind === 'cleared') emit('alarms.active', null, { key: alarmKey(t.alarm) });
+    return; // flapping/stable of an alarm that is no longer active: nothing to store
+  }
+  emit('alarms.active', { alarm: t.alarm, seq: t.seq, last_transition: t.uuid });
+}
+
+/**
+ * The correlator processor: metrics, faults and heartbeats in; transitions out. Batches are handled
+ * synchronously (the engine is pure and fast), so ticks from the timer never interleave with a batch.
+ */
+export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig): Correlator {
+  let engine: Engine | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const logs = (out: EngineOutput) => {
+    for (const l of out.logs) ctx.log.info('customer log', { log_id: l.log_id, entity: l.entity_instance_id, severity: l.severity, reason: l.reason_text });
+  };
+  const publish = (out: EngineOutput) => { publishOutput(out, ctx.emit); logs(out); };
+
+  return {
+    inputs: ['metrics', 'faults', 'heartbeats'],
+    get engine() {
+      if (!engine) throw new Error('the correlator is not started');
+      return engine;
+    },
+    publish,
+    async start() {
+      const { catalog, rules } = loadDefinitions(config);
+      engine = new Engine({
+        catalog, rules, event_log_size: config.event_log_size,
+        // Each start gets its own uuid space: a restored counter with a new seed never repeats a uuid.
+        id_seed: `${ctx.node}/${ctx.id}/${randomUUID()}`,
+        heartbeat: {
+          degrade_after: config.heartbeat.degrade_after, fail_after: config.heartbeat.fail_after,
+          recover_after: config.heartbeat.recover_after, multi_node_window_ms: parseDuration(config.heartbeat.multi_node_window),
+          multi_node_min: config.heartbeat.multi_node_min, cluster: config.heartbeat.cluster,
+        },
+        flap: {
+          changes: config.flapping.changes, window_ms: parseDuration(config.flapping.window),
+          stable_after_ms: parseDuration(config.flapping.stable_after),
+        },
+      });
+      const e = engine;
+      timer = setInterval(() => {
+        const out = newOutput();
+        e.tick(Date.now(), out);
+        if (out.transitions.length || out.logs.length) publish(out);
+      }, parseDuration(config.tick));
+      timer.unref();
+      ctx.log.info('correlator started', { alarms: catalog.entries.size, rules: rules.rules.length, derived: rules.derived.length });
+    },
+    handle(batch: readonly Envelope[], emit: Emit) {
+      const e = engine;
+      if (!e) throw new Error('the correlator is not started');
+      const out = newOutput();
+      const now = Date.now();
+      for (const env of batch) {
+        switch (env.topic) {
+          case 'metrics': e.metrics(env.value as Envelope<'metrics'>['value'], out, now); break;
+          case 'faults': e.fault(env.value as Envelope<'faults'>['value'], out, env.traceparent); break;
+          case 'heartbeats': e.heartbeat(env.value as Envelope<'heartbeats'>['value'], out, now); break;
+          default: break;
+        }
+      }
+      publishOutput(out, emit);
+      logs(out);
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
