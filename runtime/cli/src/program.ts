@@ -4,6 +4,7 @@ import { DEFAULT_PIPELINE } from './paths.js';
 import { registry } from './registry.js';
 import { runPipeline } from './run.js';
 import { remediationCommand } from './commands/remediation.js';
+import { simulateCommand } from './commands/simulate.js';
 
 const ROLE_HELP: Record<ComponentKind, string> = {
   collector: 'run only the collectors of the pipeline file (on every node)',
@@ -51,5 +52,6 @@ Examples:
       process.stdout.write(`${file}: valid; node ${cfg.node}, bus ${cfg.bus.type}, ${names}\n`);
     });
   program.addCommand(remediationCommand());
+  program.addCommand(simulateCommand());
   return program;
 }

@@ -1,13 +1,15 @@
 import { createRegistry } from '@faultline/runtime';
+import { remediatorProcessor } from '@faultline/processor-remediator';
 import { snmpSink } from '@faultline/sink-snmp';
 import { hostCollector } from '@faultline/collector-host';
-import { remediatorProcessor } from '@faultline/processor-remediator';
 import { clickhouseSink } from '@faultline/sink-clickhouse';
+import { simulatorCollector } from '@faultline/collector-simulator';
 
 /** Every component this build of faultline knows, by kind and type. Add a factory here to make it configurable. */
 export const registry = createRegistry([
+  remediatorProcessor,
   snmpSink,
   hostCollector,
-  remediatorProcessor,
   clickhouseSink,
+  simulatorCollector,
 ]);

@@ -2,7 +2,12 @@ import { createEmbeddedBus, createLogger, loadPipelineConfig, startPipeline, typ
 import { registry } from './registry.js';
 
 export interface RunOptions {
+  /** The pipeline file, or the name shown in errors when `text` is given. */
   config: string;
+  /** The pipeline file's text, when it is built in memory (`faultline simulate`). */
+  text?: string;
+  /** Stop by itself after this long (default: run until a signal). */
+  durationMs?: number;
   /** Run only the components of this kind (and type): `faultline collector host`. */
   only?: { kind: ComponentKind; type?: string };
 }
@@ -16,7 +21,7 @@ export function selectComponents(config: PipelineConfig, only?: RunOptions['only
 /** Runs a pipeline until SIGINT/SIGTERM, then stops it cleanly (a second signal exits at once). */
 export async function runPipeline(opts: RunOptions): Promise<void> {
   const log = createLogger('faultline');
-  const config = selectComponents(loadPipelineConfig(opts.config, registry), opts.only);
+  const config = selectComponents(loadPipelineConfig(opts.config, registry, opts.text === undefined ? {} : { text: opts.text }), opts.only);
   if (config.bus.type !== 'embedded') throw new Error(`bus type ${config.bus.type} is not available in this build yet`);
   log.info('starting pipeline', { config: opts.config, node: config.node, bus: config.bus.type, components: config.components.length });
   if (config.components.length === 0) {
@@ -35,6 +40,7 @@ export async function runPipeline(opts: RunOptions): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (config.components.length === 0) resolve();
+    if (opts.durationMs !== undefined) setTimeout(resolve, opts.durationMs).unref();
   });
   await pipeline.stop();
   log.info('stopped');
