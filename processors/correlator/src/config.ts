@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DurationSchema } from '@faultline/runtime';
+import { ApiConfigSchema } from './api/config.js';
 
 export const CorrelatorConfigSchema = Type.Object({
   catalog: Type.Object({
@@ -26,6 +27,7 @@ export const CorrelatorConfigSchema = Type.Object({
     stable_after: DurationSchema({ default: '10m', description: 'quiet time before a flapping alarm is stable' }),
   }, { default: {}, additionalProperties: false }),
   event_log_size: Type.Integer({ minimum: 0, default: 10_000, description: 'transitions and logs kept in memory for queries' }),
+  api: ApiConfigSchema,
 }, { additionalProperties: false });
 
 export type CorrelatorConfig = Static<typeof CorrelatorConfigSchema>;

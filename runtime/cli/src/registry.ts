@@ -1,4 +1,5 @@
 import { createRegistry } from '@faultline/runtime';
+import { correlatorProcessor } from '@faultline/processor-correlator';
 import { remediatorProcessor } from '@faultline/processor-remediator';
 import { snmpSink } from '@faultline/sink-snmp';
 import { hostCollector } from '@faultline/collector-host';
@@ -7,6 +8,7 @@ import { simulatorCollector } from '@faultline/collector-simulator';
 
 /** Every component this build of faultline knows, by kind and type. Add a factory here to make it configurable. */
 export const registry = createRegistry([
+  correlatorProcessor,
   remediatorProcessor,
   snmpSink,
   hostCollector,

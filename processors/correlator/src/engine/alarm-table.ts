@@ -42,6 +42,8 @@ export interface AlarmTableSnapshot {
   suppressed_alarm_ids: string[];
   maintenance: MaintenanceWindow[];
   inventory: { entity_instance_id: string; parent_entity_instance_id: string }[];
+  /** Which silences and windows the flags were last computed with, so their start or end is noticed after a restore. */
+  in_force: string;
 }
 
 const sameLabels = (a: Record<string, string>, b: Record<string, string>) => {
@@ -296,6 +298,7 @@ export class AlarmTable {
       suppressed_alarm_ids: this.suppressedAlarmIds(),
       maintenance: this.listMaintenance(),
       inventory: [...this.parents].map(([entity_instance_id, parent_entity_instance_id]) => ({ entity_instance_id, parent_entity_instance_id })),
+      in_force: this.inForce,
     };
   }
 
@@ -305,6 +308,7 @@ export class AlarmTable {
     for (const id of s.suppressed_alarm_ids) this.suppressedIds.add(id);
     for (const m of s.maintenance) this.maintenance.set(m.entity_instance_id, m.until);
     for (const p of s.inventory) this.parents.set(p.entity_instance_id, p.parent_entity_instance_id);
+    this.inForce = s.in_force;
     for (const f of s.flaps) {
       const item: Flap = { changes: [...f.changes], flapping: f.flapping, flap_count: f.flap_count };
       if (f.cleared) item.cleared = f.cleared;

@@ -1,0 +1,70 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import type { ProcessorContext } from '@faultline/runtime';
+import type { Catalog } from '../catalog/types.js';
+import type { Engine } from '../engine/engine.js';
+import { newOutput, type EngineOutput } from '../engine/types.js';
+import { apiTokens, parseListen, type ApiConfig } from './config.js';
+import { buildApiServer, type AlarmBackend } from './server.js';
+
+export interface RunningApi {
+  /** Where it listens (the real port when the config said 0). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ApiDeps {
+  ctx: ProcessorContext;
+  config: ApiConfig;
+  engine: Engine;
+  catalog: Catalog;
+  /** Publishes what an operator action produced, and persists the operator state (silences, suppression). */
+  publish(out: EngineOutput): void;
+  ready(): boolean;
+  /** More registries for /metrics (the bus's telemetry when the runtime gives it). */
+  registries?: Registry[];
+}
+
+/** Starts the REST API over a started engine; operator actions change the engine and publish their transitions. */
+export async function startAlarmApi(deps: ApiDeps): Promise<RunningApi> {
+  const { ctx, engine } = deps;
+  const registry = new Registry();
+  const requests = new Counter({ name: 'faultline_api_requests_total', help: 'REST API requests by route and status code.', labelNames: ['route', 'status'], registers: [registry] });
+  new Gauge({
+    name: 'faultline_alarms_active', help: 'Active alarms held by this correlator.', registers: [registry],
+    collect() { this.set(engine.activeCount); },
+  });
+  const operator = (fn: (at: number, out: EngineOutput) => void) => {
+    const out = newOutput();
+    fn(Date.now(), out);
+    deps.publish(out);
+  };
+  const backend: AlarmBackend = {
+    ready: deps.ready,
+    query: (q) => engine.query(q),
+    getByUuid: (uuid) => engine.getByUuid(uuid),
+    events: (q) => engine.events(q),
+    submitFault: async (ev) => { ctx.emit('faults', ev); },
+    silences: () => engine.silences(),
+    addSilence: (s) => operator((at, out) => engine.addSilence(s, at, out)),
+    expireSilence: (id) => {
+      let found = false;
+      operator((at, out) => { found = engine.expireSilence(id, at, out); });
+      return found;
+    },
+    suppressedAlarmIds: () => engine.suppressedAlarmIds(),
+    setSuppressed: (id, on) => operator((at, out) => engine.setSuppressed(id, on, at, out)),
+    catalog: () => [...deps.catalog.entries.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    registries: () => [registry, ...(deps.registries ?? [])],
+  };
+  const app: FastifyInstance = await buildApiServer(backend, {
+    tokens: apiTokens(deps.config), maxPage: deps.config.max_page,
+    onResponse: (route, status) => requests.inc({ route, status: String(status) }),
+  });
+  const { host, port } = parseListen(deps.config.listen);
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+  ctx.log.info('alarm API listening', { url });
+  return { url, close: () => app.close() };
+}

@@ -1,0 +1,79 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Value } from '@sinclair/typebox/value';
+import { alarmKey, type ActiveAlarm, type AlarmTransition } from '@faultline/schemas';
+import { silentLogger, type Emit, type Envelope, type ProcessorContext } from '@faultline/runtime';
+import { correlatorProcessor, type Correlator } from '../src/index.js';
+
+interface Emitted { topic: string; value: unknown; key: string | null | undefined }
+
+function start(config: Record<string, unknown> = {}) {
+  const emitted: Emitted[] = [];
+  const emit: Emit = (topic, value, opts) => { emitted.push({ topic, value, key: opts?.key }); };
+  const ctx: ProcessorContext = { id: 'processors.correlator', node: 'test', log: silentLogger, dataDir: '/tmp', emit };
+  const c = correlatorProcessor.create(ctx, Value.Default(correlatorProcessor.configSchema, config) as never) as Correlator;
+  return { c, emitted, emit };
+}
+const env = <T extends Envelope['topic']>(topic: T, value: Envelope<T>['value']): Envelope =>
+  ({ topic, key: null, value, partition: 0, offset: '0', timestamp: 0 }) as Envelope;
+
+test('the factory is a processor called correlator reading metrics, faults and heartbeats', () => {
+  assert.is(correlatorProcessor.kind, 'processor');
+  assert.is(correlatorProcessor.type, 'correlator');
+  const { c } = start();
+  assert.equal([...c.inputs], ['metrics', 'faults', 'heartbeats']);
+});
+
+test('handle: transitions go to alarms, state to alarms.active, a clear is a tombstone keyed by the alarm key', async () => {
+  const { c, emitted, emit } = start();
+  await c.start();
+  try {
+    const entity = 'host=c0.interface=eth0';
+    await c.handle([env('faults', { op: 'set', alarm_id: '700.110', entity_instance_id: entity, ts: 1, reason_text: 'down' })], emit);
+    await c.handle([env('faults', { op: 'clear', alarm_id: '700.110', entity_instance_id: entity, ts: 2 })], emit);
+    assert.equal(emitted.map((e) => e.topic), ['alarms', 'alarms.active', 'alarms', 'alarms.active']);
+    assert.is((emitted[0]!.value as AlarmTransition).kind, 'raised');
+    const active = emitted[1]!.value as ActiveAlarm;
+    assert.is(active.seq, 1);
+    assert.is(active.last_transition, (emitted[0]!.value as AlarmTransition).uuid);
+    assert.is(emitted[3]!.value, null);
+    assert.is(emitted[3]!.key, alarmKey({ alarm_id: '700.110', entity_instance_id: entity }));
+    assert.is(c.engine.activeCount, 0);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('the shipped rules raise 700.101 from the host collector\'s cpu gauge after 7 samples', async () => {
+  const { c, emitted, emit } = start();
+  await c.start();
+  try {
+    for (let i = 0; i < 7; i++) {
+      await c.handle([env('metrics', { node: 'c0', collector: 'host', ts: i * 1000, interval_ms: 1000, samples: [{ name: 'node_cpu_usage_ratio', labels: {}, value: 0.97 }] })], emit);
+    }
+    const raised = emitted.filter((e) => e.topic === 'alarms').map((e) => e.value as AlarmTransition);
+    assert.is(raised.length, 1);
+    assert.is(raised[0]!.kind === 'raised' && raised[0]!.alarm.severity, 'critical');
+    assert.is(raised[0]!.kind === 'raised' && raised[0]!.alarm.entity_instance_id, 'host=c0');
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a bad rules file stops start() with every problem, its file and line', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'corr-'));
+  writeFileSync(join(dir, 'r.yaml'), 'rules:\n  - name: x\n    alarm_id: "700.101"\n    metric: m\n    entity: host=<node>\n    levels: { major: { raise: 1, clear: 2 } }\n');
+  const { c } = start({ rules: { files: [join(dir, 'r.yaml')] } });
+  try {
+    await c.start();
+    assert.unreachable('start should fail');
+  } catch (e) {
+    assert.match((e as Error).message, /r\.yaml:6:\d+: x rules\.0\.levels\.major\.clear/);
+  }
+  await c.stop();
+});
+
+test.run();
