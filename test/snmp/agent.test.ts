@@ -6,7 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import { silentLogger, type Sink } from '@faultline/runtime';
 import { ALARM_TYPES, PROBABLE_CAUSES, SEVERITY_RANK, type Alarm } from '@faultline/schemas';
 import { SnmpSinkConfigSchema, createSnmpSink, type SnmpSinkConfig } from '@faultline/sink-snmp';
-import { alarm, clearAll, envelopes, freeUdpPort, run, snmpToolsEnv, transition } from './support.js';
+import { alarm, clearAll, envelopes, freeUdpPort, run, snmpToolsEnv, transition } from '../support/snmp.js';
 
 const ENTERPRISE = '1.3.6.1.4.1.32473';
 const ACTIVE_ENTRY = `${ENTERPRISE}.2.1.1.1.1`;

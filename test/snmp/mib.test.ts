@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ensureServices } from '../support/index.js';
-import { MIB_DIR, baseMibDir, run, snmpToolsEnv } from './support.js';
+import { MIB_DIR, baseMibDir, run, snmpToolsEnv } from '../support/snmp.js';
 
 let base: string;
 test.before(async () => {

@@ -8,7 +8,7 @@ import { SnmpSinkConfigSchema, alarmMibOids, createSnmpSink, snmpMetrics, type S
 import { SERVICES, ensureServices, waitFor } from '../support/index.js';
 import {
   DEV_SNMP, MIB_DIR, alarm, baseMibDir, clearAll, envelopes, run, snmpToolsEnv, trapLogFromHere, transition, type TrapEntry,
-} from './support.js';
+} from '../support/snmp.js';
 
 const oids = alarmMibOids('1.3.6.1.4.1.32473');
 const { host, port } = SERVICES.snmptrapd;

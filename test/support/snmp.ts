@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Alarm, AlarmTransition, SingleAlarmTransition } from '@faultline/schemas';
 import type { Envelope } from '@faultline/runtime';
-import { ROOT, SERVICES, waitFor } from '../support/index.js';
+import { ROOT, SERVICES, waitFor } from './index.js';
 
 export const run = promisify(execFile);
 
