@@ -27,6 +27,7 @@ export const RemediatorConfigSchema = Type.Object({
     max_concurrent: Type.Integer({ minimum: 1, default: 4, description: 'actions executing at once' }),
     budget: Type.Object({
       max_share: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'share of the fleet that may be under remediation at once (floor)' }),
+      min_hosts: Type.Integer({ minimum: 0, default: 1, description: 'hosts always allowed whatever the share (a single node can still be remediated); 0: the share is strict' }),
       max_hosts: Type.Integer({ minimum: 0, default: 0, description: 'absolute cap on hosts under remediation; 0: none' }),
       fleet_size: Type.Integer({ minimum: 0, default: 0, description: 'hosts in the fleet; 0: count the hosts seen on heartbeats and alarms' }),
     }, { default: {}, additionalProperties: false }),

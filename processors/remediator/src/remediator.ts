@@ -60,7 +60,7 @@ export function limitsFrom(config: RemediatorConfig): SafetyLimits {
     maxAttemptsPerCause: l.max_attempts,
     attemptWindowMs: parseDuration(l.attempt_window),
     maxConcurrent: l.max_concurrent,
-    budget: { maxShare: l.budget.max_share, maxHosts: l.budget.max_hosts, fleetSize: l.budget.fleet_size },
+    budget: { maxShare: l.budget.max_share, minHosts: l.budget.min_hosts, maxHosts: l.budget.max_hosts, fleetSize: l.budget.fleet_size },
   };
 }
 

@@ -8,7 +8,7 @@ import { alarm, transition } from './helpers.js';
 
 const limits: SafetyLimits = {
   rate: { max: 3, windowMs: 3_600_000 }, cooldownMs: 600_000, maxAttemptsPerCause: 2, attemptWindowMs: 86_400_000,
-  maxConcurrent: 4, budget: { maxShare: 0.1, maxHosts: 0, fleetSize: 100 },
+  maxConcurrent: 4, budget: { maxShare: 0.1, minHosts: 0, maxHosts: 0, fleetSize: 100 },
 };
 const req = (target: string, now: number, over: Partial<StepRequest> = {}): StepRequest =>
   ({ target, host: target, cause: `r|700.140|host=${target}`, first: true, markedMultiNode: false, now, ...over });
@@ -60,11 +60,13 @@ test('global concurrency limit', () => {
 test('budget: floor(share × fleet) hosts at once, capped by max_hosts; the fleet defaults to the hosts seen', () => {
   const s = createSafetyState();
   assert.is(budgetLimit(s, limits), 10);
-  assert.is(budgetLimit(s, { ...limits, budget: { maxShare: 0.1, maxHosts: 3, fleetSize: 100 } }), 3);
+  assert.is(budgetLimit(s, { ...limits, budget: { maxShare: 0.1, minHosts: 0, maxHosts: 3, fleetSize: 100 } }), 3);
   for (let i = 0; i < 25; i++) s.fleet.add(`h${i}`);
-  assert.is(budgetLimit(s, { ...limits, budget: { maxShare: 0.1, maxHosts: 0, fleetSize: 0 } }), 2);
-  // A 3-node cluster with 10 %: no host may be acted on at all, never one third of the cluster.
-  assert.is(budgetLimit(s, { ...limits, budget: { maxShare: 0.1, maxHosts: 0, fleetSize: 3 } }), 0);
+  assert.is(budgetLimit(s, { ...limits, budget: { maxShare: 0.1, minHosts: 0, maxHosts: 0, fleetSize: 0 } }), 2);
+  // A 3-node cluster with 10 %: with min_hosts 0 no host may be acted on, never one third of the cluster;
+  // with min_hosts 1 (the default) one host at a time.
+  assert.is(budgetLimit(s, { ...limits, budget: { maxShare: 0.1, minHosts: 0, maxHosts: 0, fleetSize: 3 } }), 0);
+  assert.is(budgetLimit(s, { ...limits, budget: { maxShare: 0.1, minHosts: 1, maxHosts: 0, fleetSize: 3 } }), 1);
 });
 
 test('multi-node failure: nothing acts while one is active, nor on an alarm marked part of one', () => {
@@ -82,7 +84,7 @@ test('multi-node failure: nothing acts while one is active, nor on an alarm mark
 
 test('storm of 1,000 hosts: engaged hosts never exceed the budget, running actions never exceed the concurrency limit', () => {
   const s = createSafetyState();
-  const l: SafetyLimits = { ...limits, maxConcurrent: 20, budget: { maxShare: 0.05, maxHosts: 0, fleetSize: 1000 } };
+  const l: SafetyLimits = { ...limits, maxConcurrent: 20, budget: { maxShare: 0.05, minHosts: 1, maxHosts: 0, fleetSize: 1000 } };
   let now = 0;
   let maxEngaged = 0;
   let maxRunning = 0;

@@ -53,5 +53,6 @@ Examples:
     });
   program.addCommand(remediationCommand());
   program.addCommand(simulateCommand());
+  program.addCommand(remediationCommand());
   return program;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { RulesFileSchema, type RuleConfig } from './schema.js';
@@ -23,6 +24,26 @@ function positionOf(doc: Document, lc: LineCounter, path: readonly string[]): st
   return `${p.line}:${p.col}`;
 }
 
+interface Problem { path: string; message: string; value: unknown }
+
+/**
+ * Value.Errors, except that a union discriminated by `type` (the actions) is explained by the member
+ * the value names, so `argv: []` says "expected at least 1 item" rather than "Expected union value".
+ */
+function* explainErrors(schema: TSchema, value: unknown, prefix: string): Generator<Problem> {
+  for (const e of Value.Errors(schema, value)) {
+    const members = (e.schema as { anyOf?: TSchema[] }).anyOf;
+    const type = (e.value as { type?: unknown } | undefined)?.type;
+    if (members && typeof type === 'string' && members.every((m) => m.properties?.type?.const !== undefined)) {
+      const member = members.find((m) => m.properties.type.const === type);
+      if (member) yield* explainErrors(member, Value.Default(member, Value.Clone(e.value)), prefix + e.path);
+      else yield { path: `${prefix}${e.path}/type`, message: `unknown action type; one of ${members.map((m) => m.properties.type.const).join(', ')}`, value: type };
+      continue;
+    }
+    yield { path: prefix + e.path, message: e.message, value: e.value };
+  }
+}
+
 /** Cross-field checks the schema cannot express. */
 export function checkRules(rules: readonly RuleConfig[]): string[] {
   const problems: string[] = [];
@@ -44,7 +65,7 @@ export function loadRulesFile(file: string, text = readFileSync(file, 'utf8')): 
   const value = Value.Default(RulesFileSchema, Value.Clone(doc.toJS() ?? { rules: [] }));
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const e of Value.Errors(RulesFileSchema, value)) {
+  for (const e of explainErrors(RulesFileSchema, value, '')) {
     const path = e.path.split('/').filter(Boolean);
     const dotted = path.join('.');
     if ([...seen].some((s) => dotted.startsWith(s))) continue; // one message per field: unions repeat themselves

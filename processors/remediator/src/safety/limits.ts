@@ -16,8 +16,11 @@ export interface SafetyLimits {
   attemptWindowMs: number;
   /** Actions executing at once, over all targets. */
   maxConcurrent: number;
-  /** Engaged hosts never exceed floor(maxShare × fleet) nor maxHosts (0: no absolute cap). */
-  budget: { maxShare: number; maxHosts: number; fleetSize: number };
+  /**
+   * Engaged hosts never exceed max(minHosts, floor(maxShare × fleet)), nor maxHosts (0: no absolute cap).
+   * minHosts (default 1) lets a small cluster (or a single node) still be remediated one host at a time.
+   */
+  budget: { maxShare: number; minHosts: number; maxHosts: number; fleetSize: number };
 }
 
 export interface SafetyState {
@@ -64,7 +67,7 @@ const recent = (times: readonly number[] | undefined, now: number, windowMs: num
 /** How many hosts may be engaged at once. */
 export function budgetLimit(state: SafetyState, limits: SafetyLimits): number {
   const fleet = limits.budget.fleetSize > 0 ? limits.budget.fleetSize : state.fleet.size;
-  const share = Math.floor(limits.budget.maxShare * fleet);
+  const share = Math.max(limits.budget.minHosts, Math.floor(limits.budget.maxShare * fleet));
   return limits.budget.maxHosts > 0 ? Math.min(share, limits.budget.maxHosts) : share;
 }
 
