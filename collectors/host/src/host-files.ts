@@ -42,16 +42,16 @@ export function createHostFiles(): HostFiles {
     e.used = true;
     try {
       let total = 0;
-      // seq_file may return less than asked before the end (whole records only): read until 0.
+      // A short read is the end: sysfs returns an attribute whole, and seq_file (procfs) keeps filling the
+      // buffer until it is full or the file ends. So one pread per file per interval, unless the buffer fills.
       for (;;) {
-        if (total === buf.length) {
-          const bigger = Buffer.allocUnsafe(buf.length * 2); // a large mountinfo: grow once, keep it
-          buf.copy(bigger, 0, 0, total);
-          buf = bigger;
-        }
-        const n = readSync(e.fd, buf, total, buf.length - total, total);
-        if (n === 0) break;
+        const want = buf.length - total;
+        const n = readSync(e.fd, buf, total, want, total);
         total += n;
+        if (n < want) break;
+        const bigger = Buffer.allocUnsafe(buf.length * 2); // a large mountinfo: grow once, keep it
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
       }
       return buf.toString('latin1', 0, total);
     } catch {

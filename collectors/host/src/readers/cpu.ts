@@ -25,14 +25,19 @@ export interface ProcStat {
   procsBlocked?: number;
 }
 
+/** The number after the key (`ctxt 1060692`); split with a limit, so the long `intr` line is not split whole. */
+const secondField = (line: string) => Number(line.split(' ', 2)[1]);
+
 export function parseProcStat(text: string): ProcStat {
   const stat: ProcStat = { all: undefined, cpus: [] };
-  for (const line of text.split('\n')) {
-    const f = line.split(' ').filter(Boolean);
-    const key = f[0];
-    if (!key) continue;
+  // Line by line without splitting the long `intr` and `softirq` lines: only their first number is wanted.
+  for (let at = 0; at < text.length; ) {
+    let eol = text.indexOf('\n', at);
+    if (eol < 0) eol = text.length;
+    const sp = text.indexOf(' ', at);
+    const key = text.slice(at, sp < 0 || sp > eol ? eol : sp);
     if (key.startsWith('cpu')) {
-      const t = f.slice(1).map((v) => Number(v) / USER_HZ);
+      const t = text.slice(sp + 1, eol).split(' ').filter(Boolean).map((v) => Number(v) / USER_HZ);
       const times: CpuTimes = {
         cpu: key === 'cpu' ? 'all' : key.slice(3),
         modes: CPU_MODES.map((_, i) => t[i] ?? 0),
@@ -41,12 +46,13 @@ export function parseProcStat(text: string): ProcStat {
       };
       if (key === 'cpu') stat.all = times;
       else stat.cpus.push(times);
-    } else if (key === 'ctxt') stat.contextSwitches = Number(f[1]);
-    else if (key === 'btime') stat.bootTime = Number(f[1]);
-    else if (key === 'processes') stat.forks = Number(f[1]);
-    else if (key === 'intr') stat.interrupts = Number(f[1]);
-    else if (key === 'procs_running') stat.procsRunning = Number(f[1]);
-    else if (key === 'procs_blocked') stat.procsBlocked = Number(f[1]);
+    } else if (key === 'ctxt') stat.contextSwitches = secondField(text.slice(at, eol));
+    else if (key === 'btime') stat.bootTime = secondField(text.slice(at, eol));
+    else if (key === 'processes') stat.forks = secondField(text.slice(at, eol));
+    else if (key === 'intr') stat.interrupts = secondField(text.slice(at, eol));
+    else if (key === 'procs_running') stat.procsRunning = secondField(text.slice(at, eol));
+    else if (key === 'procs_blocked') stat.procsBlocked = secondField(text.slice(at, eol));
+    at = eol + 1;
   }
   return stat;
 }

@@ -28,7 +28,7 @@ export function parseVmstat(text: string): [string, number][] {
     const sp = line.indexOf(' ');
     if (sp < 0) continue;
     const name = line.slice(0, sp);
-    if (VMSTAT_FIELDS.test(name)) out.push([name, Number(line.slice(sp + 1))]);
+    if ((name[0] === 'p' || name[0] === 'o') && VMSTAT_FIELDS.test(name)) out.push([name, Number(line.slice(sp + 1))]);
   }
   return out;
 }
