@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ActiveAlarmSchema, AlarmTransitionSchema } from './alarm.js';
 import { DeadLetterSchema, type DeadLetterReason } from './dead-letter.js';
+import { EngineStateSchema } from './engine-state.js';
 import { FaultEventSchema } from './fault-event.js';
 import { HeartbeatSchema } from './heartbeat.js';
 import { MetricBatchSchema } from './metric-batch.js';
@@ -21,6 +22,7 @@ export const EVENT_SCHEMAS = {
   remediation_request: { version: '1.0', schema: RemediationRequestSchema },
   remediation_result: { version: '1.0', schema: RemediationResultSchema },
   dead_letter: { version: '1.0', schema: DeadLetterSchema },
+  engine_state: { version: '1.0', schema: EngineStateSchema },
 } as const satisfies Record<string, { version: string; schema: TSchema }>;
 
 export type SchemaName = keyof typeof EVENT_SCHEMAS;

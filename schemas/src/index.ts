@@ -22,11 +22,13 @@ export type {
 export { RemediationRequestSchema, RemediationResultSchema } from './remediation.js';
 export type { RemediationOutcome, RemediationRequest, RemediationResult } from './remediation.js';
 export { DEAD_LETTER_REASONS, DeadLetterSchema } from './dead-letter.js';
+export { EngineStateSchema } from './engine-state.js';
+export type { EngineState } from './engine-state.js';
 export type { DeadLetter, DeadLetterReason } from './dead-letter.js';
 export {
   DEFAULT_MAX_RECORD_BYTES, EVENT_SCHEMAS, HEADER_SCHEMA, HEADER_TRACEPARENT, HEADER_VERSION, decode, encode, explain,
   validate,
 } from './codec.js';
 export type { Decoded, Encoded, EventOf, Headers, SchemaName } from './codec.js';
-export { TOPICS, isTopicName, rootEntity } from './topics.js';
+export { TOPICS, isCompacted, isTopicName, rootEntity } from './topics.js';
 export type { SchemaOfTopic, TopicName } from './topics.js';

@@ -9,10 +9,15 @@ export const TOPICS = {
   faults: { schema: 'fault_event', key: 'host' },
   heartbeats: { schema: 'heartbeat', key: 'host' },
   alarms: { schema: 'alarm_transition', key: 'alarm' },
-  'alarms.active': { schema: 'active_alarm', key: 'alarm' },
+  'alarms.active': { schema: 'active_alarm', key: 'alarm', compacted: true },
   remediations: { schema: 'remediation_result', key: 'alarm' },
   deadletter: { schema: 'dead_letter', key: 'source' },
-} as const satisfies Record<string, { schema: SchemaName; key: 'host' | 'alarm' | 'source' }>;
+  /** The correlator's per-host state beside alarms.active: restored by whoever owns the host's partition. */
+  'correlator.state': { schema: 'engine_state', key: 'host', compacted: true },
+} as const satisfies Record<string, { schema: SchemaName; key: 'host' | 'alarm' | 'source'; compacted?: true }>;
+
+/** Compacted topics keep the last value per key (a null value deletes it): state, not history. */
+export const isCompacted = (topic: TopicName): boolean => 'compacted' in TOPICS[topic];
 
 export type TopicName = keyof typeof TOPICS;
 export type SchemaOfTopic<T extends TopicName> = (typeof TOPICS)[T]['schema'];

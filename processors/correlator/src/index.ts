@@ -27,3 +27,9 @@ export { newOutput } from './engine/types.js';
 export type {
   AlarmQuery, EngineOutput, EventLogEntry, EventQuery, InventoryRecord, LogRecord, MaintenanceWindow, SetRequest, Silence,
 } from './engine/types.js';
+export { DurableState, inputRoot } from './state/durable.js';
+export type { TopicReader } from './state/durable.js';
+export { assembleSnapshot, splitSnapshot, OPERATOR_KEY } from './state/records.js';
+export type { HostState, OperatorState } from './state/records.js';
+export { ApiConfigSchema } from './api/config.js';
+export type { ApiConfig } from './api/config.js';

@@ -9,6 +9,8 @@ import type { CorrelatorConfig } from './config.js';
 import { Engine } from './engine/engine.js';
 import { loadRulesFile, type RuleSet } from './engine/rules.js';
 import { newOutput, type EngineOutput } from './engine/types.js';
+import { startAlarmApi, type RunningApi } from './api/start.js';
+import { DurableState } from './state/durable.js';
 
 /** Where the shipped catalog and rules live, relative to this file (src/ or dist/src/). */
 const DEPLOY = resolve(import.meta.dirname, import.meta.dirname.includes('/dist/') ? '../../../..' : '../../..', 'deploy');
@@ -20,6 +22,10 @@ export interface Correlator extends Processor {
   readonly engine: Engine;
   /** Publishes what an operator action produced (silence, suppression) outside a batch. */
   publish(out: EngineOutput): void;
+  /** Started, and no partition's state is being restored. */
+  readonly ready: boolean;
+  /** Where the REST API listens, when `api.enabled`. */
+  readonly apiUrl: string | undefined;
 }
 
 /** Loads the configured catalog and rules; any problem stops the start with every issue listed. */
@@ -76,10 +82,21 @@ function emitActive(t: AlarmTransition, emit: Emit) {
 export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig): Correlator {
   let engine: Engine | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let api: RunningApi | undefined;
+  const state = new DurableState(() => {
+    if (!engine) throw new Error('the correlator is not started');
+    return engine;
+  }, ctx.log);
   const logs = (out: EngineOutput) => {
     for (const l of out.logs) ctx.log.info('customer log', { log_id: l.log_id, entity: l.entity_instance_id, severity: l.severity, reason: l.reason_text });
   };
   const publish = (out: EngineOutput) => { publishOutput(out, ctx.emit); logs(out); };
+  /** An operator action: its transitions, the hosts they touched and the operator record. */
+  const publishOperator = (out: EngineOutput) => {
+    publish(out);
+    state.persist(new Set(), out, ctx.emit);
+    state.persistOperator(ctx.emit);
+  };
 
   return {
     inputs: ['metrics', 'faults', 'heartbeats'],
@@ -88,6 +105,10 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       return engine;
     },
     publish,
+    get ready() { return engine !== undefined && state.idle; },
+    get apiUrl() { return api?.url; },
+    async onAssign(partitions, read) { await state.assign(partitions, read); },
+    async onRevoke(partitions) { state.revoke(partitions); },
     async start() {
       const { catalog, rules } = loadDefinitions(config);
       engine = new Engine({
@@ -109,8 +130,13 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
         const out = newOutput();
         e.tick(Date.now(), out);
         if (out.transitions.length || out.logs.length) publish(out);
+        // Not atomic with anything (no batch to commit with): a crash here may lose this state write.
+        if (out.transitions.length) state.persist(new Set(), out, ctx.emit);
       }, parseDuration(config.tick));
       timer.unref();
+      if (config.api.enabled) {
+        api = await startAlarmApi({ ctx, config: config.api, engine: e, catalog, publish: publishOperator, ready: () => state.idle });
+      }
       ctx.log.info('correlator started', { alarms: catalog.entries.size, rules: rules.rules.length, derived: rules.derived.length });
     },
     handle(batch: readonly Envelope[], emit: Emit) {
@@ -118,6 +144,7 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       if (!e) throw new Error('the correlator is not started');
       const out = newOutput();
       const now = Date.now();
+      const touched = state.noteBatch(batch);
       for (const env of batch) {
         switch (env.topic) {
           case 'metrics': e.metrics(env.value as Envelope<'metrics'>['value'], out, now); break;
@@ -127,11 +154,14 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
         }
       }
       publishOutput(out, emit);
+      state.persist(touched, out, emit);
       logs(out);
     },
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      await api?.close();
+      api = undefined;
     },
   };
 }

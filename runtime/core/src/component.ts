@@ -1,6 +1,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { EventOf, SchemaOfTopic, TopicName } from '@faultline/schemas';
 import type { Logger } from './log.js';
+import type { BusRecord, TopicPartition } from './bus/types.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
 export type ComponentKind = 'collector' | 'processor' | 'sink';
@@ -63,6 +64,14 @@ export interface Processor extends Lifecycle {
    * the batch's offsets (consume-transform-produce): a crash before commit replays the batch.
    */
   handle(batch: readonly Envelope[], out: Emit): Promise<void> | void;
+  /**
+   * Partitions of its inputs were assigned to this member (at start, and on every rebalance):
+   * restore their state here, before their first batch. `read` reads a (compacted) topic from its
+   * start to its current end, committed records only.
+   */
+  onAssign?(partitions: readonly TopicPartition[], read: (topic: TopicName) => AsyncIterable<BusRecord>): Promise<void>;
+  /** Partitions were taken away, after their last batch: forget their state. */
+  onRevoke?(partitions: readonly TopicPartition[]): Promise<void>;
 }
 
 export interface Sink extends Lifecycle {

@@ -1,0 +1,89 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { encode, TOPICS, type FaultEvent, type TopicName } from '@faultline/schemas';
+import { toOutbound, silentLogger, type BusRecord, type Envelope } from '@faultline/runtime';
+import { BUILTIN_RULES, DurableState, Engine, loadRulesFile, newOutput, publishOutput } from '../src/index.js';
+import { CATALOG, batch } from './helpers.js';
+
+/** A pretend compacted topic store: what `out` emitted, as the bus would hand it back with readAll. */
+function store() {
+  const records: BusRecord[] = [];
+  const emit = (topic: TopicName, value: unknown, opts: { key?: string | null } = {}) => {
+    const o = toOutbound(topic, value as never, opts);
+    records.push({ topic, partition: 0, offset: String(records.length), key: o.key, value: o.value, headers: o.headers ?? {}, timestamp: 0 });
+  };
+  const read = (topic: string) => (async function* () { yield* records.filter((r) => r.topic === topic); })();
+  return { records, emit: emit as never, read };
+}
+
+const fault = (op: FaultEvent['op'], alarm_id: string, entity: string, ts: number, partition: number): Envelope =>
+  ({ topic: 'faults', key: null, value: { op, alarm_id, entity_instance_id: entity, ts }, partition, offset: '0', timestamp: ts });
+const metrics = (node: string, ts: number, partition: number, value: number): Envelope =>
+  ({ topic: 'metrics', key: node, partition, offset: '0', timestamp: ts, value: batch(node, ts, [{ name: 'node_cpu_usage_ratio', labels: {}, value }]) });
+
+/** One correlator: engine + durable state, handling batches the way the processor does. */
+function correlator(id: string) {
+  const e = new Engine({ catalog: CATALOG, rules: loadRulesFile(BUILTIN_RULES).rules, id_seed: id });
+  const state = new DurableState(() => e, silentLogger);
+  return {
+    e, state,
+    handle(envs: Envelope[], emit: never) {
+      const out = newOutput();
+      const touched = state.noteBatch(envs);
+      for (const env of envs) {
+        if (env.topic === 'faults') e.fault(env.value as FaultEvent, out);
+        if (env.topic === 'metrics') e.metrics(env.value as never, out);
+      }
+      publishOutput(out, emit);
+      state.persist(touched, out, emit);
+      return out;
+    },
+  };
+}
+
+test('a restart restores active alarms, seqs and flap history of the partitions it owns, and the operator state', async () => {
+  const s = store();
+  const a = correlator('a');
+  a.handle([fault('set', '700.110', 'host=c0.interface=eth0', 1000, 0), fault('set', '700.110', 'host=c1.interface=eth0', 1000, 1)], s.emit);
+  a.handle([fault('clear', '700.110', 'host=c0.interface=eth0', 2000, 0), fault('set', '700.110', 'host=c0.interface=eth0', 3000, 0)], s.emit);
+  const out = newOutput();
+  a.e.addSilence({ id: 's1', matchers: { host: 'c1' }, starts_at: 0, ends_at: 10_000_000, created_by: 't', comment: '' }, 3000, out);
+  a.state.persistOperator(s.emit);
+
+  const b = correlator('b');
+  await b.state.assign([{ topic: 'faults', partition: 0 }, { topic: 'metrics', partition: 0 }], s.read);
+  assert.equal(b.e.query().map((x) => [x.alarm.entity_instance_id, x.seq]), [['host=c0.interface=eth0', 1]]);
+  assert.equal(b.e.silences().map((x) => x.id), ['s1']);
+  const before = a.e.snapshot((r) => r === 'c0');
+  assert.equal(b.e.snapshot((r) => r === 'c0').table.flaps, before.table.flaps, 'flap history of c0 restored');
+  // Both now produce the same next transition for c0: the restored one carries on where a stopped.
+  const next = (c: ReturnType<typeof correlator>) => c.handle([fault('clear', '700.110', 'host=c0.interface=eth0', 4000, 0)], store().emit as never)
+    .transitions.map((t) => (t.kind === 'cleared_all' ? t.kind : [t.kind, t.seq, t.alarm.uuid]));
+  assert.equal(next(b), next(a));
+});
+
+test('partition 1 restores only its host; a revoke forgets only the partitions taken away', async () => {
+  const s = store();
+  const a = correlator('a');
+  a.handle([fault('set', '700.110', 'host=c0.interface=eth0', 1000, 0), fault('set', '700.110', 'host=c1.interface=eth0', 1000, 1)], s.emit);
+  const b = correlator('b');
+  await b.state.assign([{ topic: 'faults', partition: 1 }], s.read);
+  assert.equal(b.e.query().map((x) => x.alarm.entity_instance_id), ['host=c1.interface=eth0']);
+  a.state.revoke([{ topic: 'faults', partition: 1 }]);
+  assert.equal(a.e.query().map((x) => x.alarm.entity_instance_id), ['host=c0.interface=eth0']);
+});
+
+test('threshold debounce state survives: the raise comes at the same sample after a restore', async () => {
+  const s = store();
+  const a = correlator('a');
+  // 7 samples over 90 % raise 700.101; 3 before the restore and 4 after must raise it, so the bits must travel.
+  const high = (c: ReturnType<typeof correlator>, ts: number, emit: never) => c.handle([metrics('c0', ts, 0, 0.97)], emit).transitions.length;
+  for (let i = 0; i < 3; i++) assert.is(high(a, 1000 * (i + 1), s.emit), 0);
+  const b = correlator('b');
+  await b.state.assign([{ topic: 'metrics', partition: 0 }], s.read);
+  const after: number[] = [];
+  for (let i = 3; i < 7; i++) after.push(high(b, 1000 * (i + 1), store().emit as never));
+  assert.equal(after, [0, 0, 0, 1], 'raised at the 7th sample overall');
+});
+
+test.run();
