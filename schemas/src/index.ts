@@ -19,6 +19,8 @@ export {
 export type {
   ActiveAlarm, Alarm, AlarmTransition, HierarchicalClearTransition, SingleAlarmTransition, TransitionKind,
 } from './alarm.js';
+export { createActiveAlarmTable } from './alarm-table.js';
+export type { ActiveAlarmTable, AlarmChange } from './alarm-table.js';
 export { RemediationRequestSchema, RemediationResultSchema } from './remediation.js';
 export type { RemediationOutcome, RemediationRequest, RemediationResult } from './remediation.js';
 export { DEAD_LETTER_REASONS, DeadLetterSchema } from './dead-letter.js';

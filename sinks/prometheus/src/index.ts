@@ -1,0 +1,10 @@
+export { prometheusSink } from './factory.js';
+export { PrometheusSinkConfigSchema, parseListen } from './config.js';
+export type { PrometheusSinkConfig } from './config.js';
+export { createPrometheusSink } from './sink.js';
+export type { PrometheusSink, PrometheusSinkDeps } from './sink.js';
+export { createHostMetricStore } from './host-metrics.js';
+export type { Expiry, HostMetricStore } from './host-metrics.js';
+export { createAlarmMetrics } from './alarm-metrics.js';
+export type { AlarmMetrics } from './alarm-metrics.js';
+export { escapeHelp, escapeLabelValue, exposedName, formatValue, labelName, seriesPrefix } from './exposition.js';

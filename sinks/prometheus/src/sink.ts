@@ -1,0 +1,110 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Gauge, Registry } from 'prom-client';
+import { parseDuration, type ComponentContext, type Envelope, type Sink } from '@faultline/runtime';
+import type { AlarmTransition, MetricBatch } from '@faultline/schemas';
+import { createAlarmMetrics } from './alarm-metrics.js';
+import { parseListen, type PrometheusSinkConfig } from './config.js';
+import { createHostMetricStore } from './host-metrics.js';
+
+export interface PrometheusSink extends Sink {
+  /** The exposition URL once started (the real port when `listen` asked for port 0). */
+  readonly url: string;
+  /** The whole exposition text, as a scrape gets it. */
+  exposition(): Promise<string>;
+}
+
+export interface PrometheusSinkDeps {
+  /** prom-client registries appended to the exposition: the pipeline's own metrics. */
+  pipelineRegistries?: () => readonly Registry[];
+  now?: () => number;
+}
+
+export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSinkConfig, deps: PrometheusSinkDeps = {}): PrometheusSink {
+  const now = deps.now ?? Date.now;
+  const expiry = { seriesMs: parseDuration(config.series_expiry), livenessMs: parseDuration(config.liveness_expiry) };
+  const { host, port } = parseListen(config.listen);
+  const hosts = createHostMetricStore(config.node_label);
+  const alarms = createAlarmMetrics(config.node_label);
+  const exposeAlarms = config.inputs.includes('alarms');
+
+  // The sink's own few metrics go through prom-client: collect() reads state at scrape time.
+  const own = new Registry();
+  const lastRender = { seconds: 0 };
+  new Gauge({
+    name: 'faultline_prometheus_sink_series', help: 'Host metric series this sink exposes.', registers: [own],
+    collect() { this.set(hosts.seriesCount); },
+  });
+  new Gauge({
+    name: 'faultline_prometheus_sink_render_seconds', help: 'Time the previous scrape took to render the exposition.', registers: [own],
+    collect() { this.set(lastRender.seconds); },
+  });
+
+  let server: Server | undefined;
+  let url = '';
+  let stopping: Promise<void> | undefined;
+
+  async function exposition(): Promise<string> {
+    const started = performance.now();
+    let text = hosts.render(now(), expiry);
+    if (exposeAlarms) text += alarms.render();
+    lastRender.seconds = (performance.now() - started) / 1000;
+    const registries = [own, ...(config.pipeline_metrics ? deps.pipelineRegistries?.() ?? [] : [])];
+    for (const r of registries) text += await r.metrics();
+    return text;
+  }
+
+  return {
+    inputs: config.inputs,
+    get url() { return url; },
+    exposition,
+
+    async start() {
+      if (server) return;
+      const s = createServer((req, res) => {
+        const path = (req.url ?? '/').split('?', 1)[0];
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.writeHead(405, { allow: 'GET, HEAD' }).end();
+          return;
+        }
+        if (path !== config.path) {
+          res.writeHead(404, { 'content-type': 'text/plain' }).end(`metrics are at ${config.path}\n`);
+          return;
+        }
+        exposition().then(
+          (text) => res.writeHead(200, { 'content-type': Registry.PROMETHEUS_CONTENT_TYPE }).end(req.method === 'HEAD' ? undefined : text),
+          (err: Error) => {
+            ctx.log.error('exposition failed', { error: err.message });
+            res.writeHead(500, { 'content-type': 'text/plain' }).end(err.message);
+          },
+        );
+      });
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, host, () => { s.off('error', reject); resolve(); });
+      });
+      server = s;
+      const addr = s.address() as AddressInfo;
+      url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}${config.path}`;
+      ctx.log.info('exposition endpoint listening', { url });
+    },
+
+    // Not once(): a stop before start must not turn the stop after start into a no-op.
+    async stop() {
+      const s = server;
+      if (!s) return stopping;
+      server = undefined;
+      s.closeAllConnections();
+      stopping = new Promise<void>((resolve) => s.close(() => resolve()));
+      return stopping;
+    },
+
+    async write(batch: readonly Envelope[]) {
+      const at = now();
+      for (const e of batch) {
+        if (e.topic === 'metrics') hosts.ingest(e.value as MetricBatch, at);
+        else if (e.topic === 'alarms') alarms.apply(e.value as AlarmTransition);
+      }
+    },
+  };
+}
