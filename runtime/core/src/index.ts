@@ -13,8 +13,18 @@ export type { Registry } from './registry.js';
 export { BusConfigSchema, KafkaConfigSchema } from './bus/config.js';
 export type { BusConfig, KafkaConfig } from './bus/config.js';
 export type {
-  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, Subscription, TopicPartition, TopicSpec,
+  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ProducerOptions, SpoolOptions, Subscription, TopicPartition,
+  TopicSpec,
 } from './bus/types.js';
+export { createBus } from './bus/index.js';
 export { createEmbeddedBus } from './bus/embedded.js';
+export type { EmbeddedBusOptions } from './bus/embedded.js';
+export { connectionOptions, createKafkaBus } from './bus/kafka.js';
+export type { KafkaBusOptions } from './bus/kafka.js';
+export { SPOOL_FAULT_ID, createSpool } from './bus/spool.js';
+export type { Spool } from './bus/spool.js';
+export { TopicsFileSchema, loadTopicSpecs } from './bus/topics.js';
+export { createTelemetry } from './telemetry.js';
+export type { Telemetry } from './telemetry.js';
 export { decodeBatch, defaultKey, startPipeline, toOutbound } from './pipeline.js';
-export type { DecodedBatch, RunningPipeline } from './pipeline.js';
+export type { DecodedBatch, PipelineOptions, RunningPipeline } from './pipeline.js';

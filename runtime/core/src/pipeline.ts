@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  TOPICS, alarmKey, decode, encode, rootEntity, type DeadLetter, type EventOf, type SchemaOfTopic, type TopicName,
+  TOPICS, alarmKey, decode, encode, isCompacted, rootEntity, type DeadLetter, type DeadLetterReason, type EventOf, type SchemaOfTopic,
+  type TopicName,
 } from '@faultline/schemas';
-import type { BusRecord, Bus, OutboundRecord, Subscription } from './bus/types.js';
+import type { BusRecord, Bus, OutboundRecord, Producer, Subscription, TopicPartition, TopicSpec } from './bus/types.js';
 import type {
   Collector, ComponentContext, Emit, EmitOptions, Envelope, Lifecycle, Processor, Sink,
 } from './component.js';
@@ -36,12 +37,15 @@ export function toOutbound<T extends TopicName>(topic: T, value: EventOf<SchemaO
 export interface DecodedBatch {
   envelopes: Envelope[];
   deadLetters: OutboundRecord[];
+  /** How many records were dead-lettered for each reason. */
+  reasons: Partial<Record<DeadLetterReason, number>>;
 }
 
 /** Decodes a batch; what does not decode becomes a dead letter carrying the original bytes and the reason. */
 export function decodeBatch(records: readonly BusRecord[], consumer: string): DecodedBatch {
   const envelopes: Envelope[] = [];
   const deadLetters: OutboundRecord[] = [];
+  const reasons: DecodedBatch['reasons'] = {};
   for (const r of records) {
     if (!(r.topic in TOPICS)) continue;
     const topic = r.topic as TopicName;
@@ -60,12 +64,20 @@ export function decodeBatch(records: readonly BusRecord[], consumer: string): De
     };
     if (r.key !== null) dl.key_base64 = Buffer.from(r.key).toString('base64');
     deadLetters.push(toOutbound('deadletter', dl));
+    reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
   }
-  return { envelopes, deadLetters };
+  return { envelopes, deadLetters, reasons };
 }
 
 export interface RunningPipeline {
   stop(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  /** Topics to create when missing (deploy/kafka/topics.yaml); default: every topic of TOPICS, one partition. */
+  topics?: readonly TopicSpec[];
+  /** Bound of each collector's edge spool (Kafka only). */
+  spool?: { maxBytes: number; clearAfterMs: number };
 }
 
 /**
@@ -73,28 +85,43 @@ export interface RunningPipeline {
  * (sinks, then processors, then collectors), so nothing is produced before its readers exist;
  * stops them upstream first, so consumers drain what was produced before the sinks close.
  */
-export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logger): Promise<RunningPipeline> {
+export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logger, opts: PipelineOptions = {}): Promise<RunningPipeline> {
   const running: { component: Lifecycle; sub?: Subscription }[] = [];
-  const producer = bus.producer();
+  const producers: Producer[] = [];
   const pending = new Set<Promise<void>>();
   const ctxFor = (id: string): ComponentContext => {
     const dataDir = resolve(config.dataDir, id);
     mkdirSync(dataDir, { recursive: true });
-    return { id, node: config.node, log: log.child(id), dataDir };
+    return { id, node: config.node, log: log.child(id), dataDir, telemetry: bus.telemetry };
   };
-  const publish: Emit = (topic, value, opts) => {
-    const p = producer.send([toOutbound(topic, value, opts)])
-      .catch((err: Error) => log.error('publish failed', { topic, error: err.message }))
-      .finally(() => pending.delete(p));
-    pending.add(p);
+  /**
+   * An emit outside consume-transform-produce, with its own producer. A collector's spools to its
+   * data dir while the broker is unreachable (the edge spool); a processor's does not.
+   */
+  const publisherFor = (ctx: ComponentContext, spool: boolean): Emit => {
+    const producer = bus.producer(spool
+      ? { spool: { name: ctx.id, dir: resolve(ctx.dataDir, 'spool'), node: config.node, ...opts.spool } }
+      : {});
+    producers.push(producer);
+    return (topic, value, emitOpts) => {
+      const p = producer.send([toOutbound(topic, value, emitOpts)])
+        .catch((err: Error) => log.error('publish failed', { topic, error: err.message }))
+        .finally(() => pending.delete(p));
+      pending.add(p);
+    };
   };
   const consume = (id: string, component: Processor | Sink, onEnvelopes: (e: Envelope[], out: OutboundRecord[]) => Promise<void>) =>
     bus.subscribe({
       group: `faultline.${id}`,
       topics: component.inputs,
+      ...('handle' in component && component.onAssign && {
+        onAssign: (parts: readonly TopicPartition[]) => component.onAssign!(parts, (topic) => bus.readAll(topic)),
+      }),
+      ...('handle' in component && component.onRevoke && { onRevoke: component.onRevoke.bind(component) }),
       onBatch: async (records) => {
-        const { envelopes, deadLetters } = decodeBatch(records, id);
-        if (deadLetters.length) log.warn('dead-lettered records', { component: id, count: deadLetters.length });
+        const { envelopes, deadLetters, reasons } = decodeBatch(records, id);
+        if (deadLetters.length) log.warn('dead-lettered records', { component: id, reasons });
+        for (const [reason, n] of Object.entries(reasons)) bus.telemetry.deadLetters.inc({ component: id, reason }, n);
         const out: OutboundRecord[] = [...deadLetters];
         if (envelopes.length) await onEnvelopes(envelopes, out);
         return out;
@@ -104,7 +131,16 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
   const order = { sink: 0, processor: 1, collector: 2 } as const;
   const entries = [...config.components].sort((a, b) => order[a.kind] - order[b.kind]);
   await bus.start();
-  await bus.ensureTopics(Object.keys(TOPICS).map((name) => ({ name, partitions: 1 })));
+  const topics = opts.topics ?? (Object.keys(TOPICS) as TopicName[]).map((name) => ({
+    name, partitions: 1, ...(isCompacted(name) && { config: { 'cleanup.policy': 'compact' } }),
+  }));
+  try {
+    await bus.ensureTopics(topics);
+  } catch (err) {
+    // Collectors at the edge start without the broker: their spools hold what they emit meanwhile.
+    if (entries.some((e) => e.kind !== 'collector')) throw err;
+    log.warn('could not check the topics; collectors spool until the broker answers', { error: (err as Error).message });
+  }
   try {
     for (const entry of entries) {
       const ctx = ctxFor(entry.id);
@@ -114,7 +150,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
         await sink.start();
         running.push({ component: sink, sub: await consume(entry.id, sink, (e) => sink.write(e)) });
       } else if (f.kind === 'processor') {
-        const proc = f.create({ ...ctx, emit: publish }, entry.config);
+        const proc = f.create({ ...ctx, emit: publisherFor(ctx, false) }, entry.config);
         await proc.start();
         running.push({
           component: proc,
@@ -123,7 +159,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
           }),
         });
       } else {
-        const collector: Collector = f.create({ ...ctx, emit: publish }, entry.config);
+        const collector: Collector = f.create({ ...ctx, emit: publisherFor(ctx, true) }, entry.config);
         await collector.start();
         running.push({ component: collector });
       }
@@ -144,7 +180,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       await component.stop().catch((e: Error) => log.error('stop failed', { error: e.message }));
     }
     await Promise.all(pending);
-    await producer.close();
+    await Promise.all(producers.map((p) => p.close()));
     await bus.stop();
   }
 

@@ -14,6 +14,13 @@ export const KafkaConfigSchema = Type.Object({
     key_file: Type.Optional(Type.String()),
     reject_unauthorized: Type.Boolean({ default: true }),
   }, { additionalProperties: false })),
+  compression: Type.Union([Type.Literal('none'), Type.Literal('gzip'), Type.Literal('snappy'), Type.Literal('lz4'), Type.Literal('zstd')], { default: 'lz4', description: 'codec of produced batches' }),
+  linger_ms: Type.Integer({ minimum: 0, maximum: 10_000, default: 5, description: 'how long a producer waits to gather records into one batch' }),
+  batch_max_records: Type.Integer({ minimum: 1, default: 1000, description: 'most records in one produced batch, and in one consumed batch' }),
+  spool: Type.Object({
+    max_bytes: Type.Integer({ minimum: 65_536, default: 64 * 1024 * 1024, description: 'bound of a collector\'s on-disk spool while the broker is unreachable; past it the oldest records are dropped' }),
+    clear_after_ms: Type.Integer({ minimum: 0, default: 60_000, description: 'the 720.001 fault clears once the spool has stayed empty this long' }),
+  }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false });
 
 export const BusConfigSchema = Type.Object({

@@ -1,4 +1,5 @@
 import type { Headers } from '@faultline/schemas';
+import type { Telemetry } from '../telemetry.js';
 
 /** A record as stored on the bus: raw bytes plus headers; decoding is the pipeline's job, not the bus's. */
 export interface BusRecord {
@@ -22,6 +23,25 @@ export interface OutboundRecord {
 export interface TopicPartition {
   topic: string;
   partition: number;
+}
+
+/** Where a producer keeps records while the broker is unreachable (the collectors at the edge). */
+export interface SpoolOptions {
+  /** Names the spool in metrics and in the 720.001 fault's entity (`host=<node>.collector=<name>`). */
+  name: string;
+  /** Directory of the spool's segment files; created when missing. */
+  dir: string;
+  /** This node: the root of the fault's entity path. */
+  node: string;
+  /** Bound of the spool on disk; past it the oldest records are dropped (and counted). Default 64 MiB. */
+  maxBytes?: number;
+  /** The 720.001 fault is cleared once the spool has stayed empty without drops this long. Default 60 s. */
+  clearAfterMs?: number;
+}
+
+export interface ProducerOptions {
+  /** Spool to disk while the broker is unreachable and replay in order when it returns (Kafka only; the embedded bus is local). */
+  spool?: SpoolOptions;
 }
 
 export interface Producer {
@@ -63,10 +83,12 @@ export interface TopicSpec {
 
 export interface Bus {
   readonly kind: 'embedded' | 'kafka';
+  /** The bus's own metrics (records, lag, spool); the pipeline adds its dead-letter counts here. */
+  readonly telemetry: Telemetry;
   start(): Promise<void>;
   /** Creates what is missing; existing topics are left as they are. */
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
-  producer(): Producer;
+  producer(opts?: ProducerOptions): Producer;
   subscribe(opts: ConsumeOptions): Promise<Subscription>;
   /** Reads a whole (compacted) topic from the start to its current end: state restore. */
   readAll(topic: string, partitions?: readonly number[]): AsyncIterable<BusRecord>;

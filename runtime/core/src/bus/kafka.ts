@@ -1,0 +1,356 @@
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  Admin, Consumer, FetchIsolationLevels, Producer as KafkaProducer, type ConnectionOptions, type GroupAssignment,
+  type Message, type MessagesStream,
+} from '@platformatic/kafka';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { createTelemetry, type Telemetry } from '../telemetry.js';
+import type { KafkaConfig } from './config.js';
+import { createLingerBatcher } from './linger.js';
+import { createSpool } from './spool.js';
+import type {
+  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ProducerOptions, Subscription, TopicPartition, TopicSpec,
+} from './types.js';
+
+export interface KafkaBusOptions {
+  telemetry?: Telemetry;
+  log?: Logger;
+}
+
+type KMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+const tpKey = (topic: string, partition: number) => `${topic}\0${partition}`;
+
+/** Connection settings shared by every client: brokers, SASL/SCRAM and TLS from the pipeline file. */
+export function connectionOptions(config: KafkaConfig): ConnectionOptions & { clientId: string; bootstrapBrokers: string[] } {
+  const opts: ConnectionOptions & { clientId: string; bootstrapBrokers: string[] } = {
+    clientId: config.client_id, bootstrapBrokers: config.brokers, connectTimeout: 5_000, requestTimeout: 30_000,
+  };
+  if (config.sasl) {
+    const mechanism = ({ 'scram-sha-512': 'SCRAM-SHA-512', 'scram-sha-256': 'SCRAM-SHA-256', plain: 'PLAIN' } as const)[config.sasl.mechanism];
+    opts.sasl = { mechanism, username: config.sasl.username, password: config.sasl.password };
+  }
+  if (config.tls) {
+    const t = config.tls;
+    opts.tls = {
+      rejectUnauthorized: t.reject_unauthorized,
+      ...(t.ca_file ? { ca: readFileSync(t.ca_file) } : {}),
+      ...(t.cert_file ? { cert: readFileSync(t.cert_file) } : {}),
+      ...(t.key_file ? { key: readFileSync(t.key_file) } : {}),
+    };
+  }
+  return opts;
+}
+
+const toHeaders = (m: KMessage): Record<string, string> => {
+  const h: Record<string, string> = {};
+  for (const [k, v] of m.headers) h[k.toString()] = v.toString();
+  return h;
+};
+
+const toBusRecord = (m: KMessage): BusRecord => ({
+  topic: m.topic, partition: m.partition, offset: m.offset.toString(),
+  key: m.key?.length ? m.key.toString() : null,
+  value: m.value?.length ? m.value : null,
+  headers: toHeaders(m), timestamp: Number(m.timestamp),
+});
+
+const toMessage = (r: OutboundRecord) => ({
+  topic: r.topic,
+  ...(r.key !== null ? { key: Buffer.from(r.key) } : {}),
+  ...(r.value !== null ? { value: r.value } : {}),
+  // Without serializers the client wants Buffers everywhere, header names included: hence a Map.
+  headers: new Map(Object.entries(r.headers ?? {}).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])),
+});
+
+/**
+ * The bus on a Kafka cluster, through @platformatic/kafka (chosen by measurement: docs/kafka-client.md).
+ * Producers are idempotent with acks=all, gather records for `linger_ms` into compressed batches,
+ * and may spool to disk while the broker is away. Consumers read committed records only, hand one
+ * partition's batch at a time to onBatch, and commit after it returns; when onBatch returns records,
+ * they and the offsets go in one transaction (consume-transform-produce).
+ */
+export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}): Bus {
+  const telemetry = opts.telemetry ?? createTelemetry();
+  const log = opts.log ?? silentLogger;
+  const conn = connectionOptions(config);
+  const closers = new Set<() => Promise<void>>();
+  const subscriptions = new Set<Subscription>();
+
+  function baseProducer(clientSuffix: string, retries: number): Producer {
+    const kp = new KafkaProducer({
+      ...conn, clientId: `${config.client_id}-${clientSuffix}`, idempotent: true, acks: -1, compression: config.compression,
+      retries, retryDelay: 500,
+    });
+    const batcher = createLingerBatcher({
+      lingerMs: config.linger_ms,
+      maxRecords: config.batch_max_records,
+      flush: async (records) => {
+        await kp.send({ messages: records.map(toMessage) });
+        for (const r of records) telemetry.recordsProduced.inc({ topic: r.topic });
+      },
+    });
+    const close = async () => { await batcher.drain(); await kp.close(); };
+    closers.add(close);
+    return {
+      send: (records) => batcher.add(records),
+      close: async () => { closers.delete(close); await close(); },
+    };
+  }
+
+  function producer(popts: ProducerOptions = {}): Producer {
+    if (!popts.spool) return baseProducer('producer', 5);
+    // Few retries behind a spool: an unreachable broker should send records to disk quickly.
+    const name = popts.spool.name;
+    const spool = createSpool(() => baseProducer(`spool-${name}`, 1), { ...popts.spool, batchRecords: config.batch_max_records }, { telemetry, log });
+    closers.add(spool.close);
+    return { send: spool.send, close: async () => { closers.delete(spool.close); await spool.close(); } };
+  }
+
+  async function subscribe(copts: ConsumeOptions): Promise<Subscription> {
+    const consumer = new Consumer({
+      ...conn, clientId: `${config.client_id}-${copts.group}`, groupId: copts.group,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED, autocommit: false,
+      maxWaitTime: 500, sessionTimeout: 30_000, heartbeatInterval: 1_000, rebalanceTimeout: 60_000,
+    });
+    // The transactional producer for consume-transform-produce; one per member, so concurrent
+    // members never fence each other (zombie fencing comes from the group generation, KIP-447).
+    let txProducer: KafkaProducer | undefined;
+    const txProducerFor = () => (txProducer ??= new KafkaProducer({
+      ...conn, clientId: `${config.client_id}-${copts.group}-tx`, idempotent: true, acks: -1, compression: config.compression,
+      transactionalId: `${copts.group}-${randomUUID()}`,
+    }));
+
+    let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+    let running = true;
+    let paused = false;
+    let buffered: KMessage[] = [];
+    let assigned = new Set<string>();
+    let pendingAssignment: GroupAssignment[] | undefined;
+    let wakeLoop: (() => void) | undefined;
+    const wake = () => { wakeLoop?.(); };
+    const highWater = config.batch_max_records * 4;
+
+    const onJoin = (p: { assignments?: GroupAssignment[] }) => {
+      pendingAssignment = p.assignments ?? [];
+      wake();
+    };
+    consumer.on('consumer:group:join', onJoin);
+
+    const open = async () => {
+      const s = await consumer.consume({
+        topics: [...copts.topics], mode: 'committed', fallbackMode: copts.from ?? 'earliest', autocommit: false,
+        maxWaitTime: 500,
+      });
+      s.on('data', (m: KMessage) => {
+        buffered.push(m);
+        if (buffered.length >= highWater) s.pause();
+        wake();
+      });
+      s.on('error', (err: Error) => log.warn('consumer stream error', { group: copts.group, error: err.message }));
+      stream = s;
+    };
+
+    /** Partitions taken away: their buffered records are dropped (the new owner reads them from the committed offset). */
+    const rebalance = async (assignment: GroupAssignment[]) => {
+      const now = new Set(assignment.flatMap((a) => a.partitions.map((p) => tpKey(a.topic, p))));
+      const split = (k: string): TopicPartition => {
+        const [topic, partition] = k.split('\0') as [string, string];
+        return { topic, partition: Number(partition) };
+      };
+      const revoked = [...assigned].filter((k) => !now.has(k));
+      const added = [...now].filter((k) => !assigned.has(k));
+      buffered = buffered.filter((m) => now.has(tpKey(m.topic, m.partition)));
+      assigned = now;
+      if (revoked.length) await copts.onRevoke?.(revoked.map(split));
+      if (added.length) await copts.onAssign?.(added.map(split));
+    };
+
+    const commit = async (batch: KMessage[], out: readonly OutboundRecord[]) => {
+      const last = batch[batch.length - 1]!;
+      if (!out.length) {
+        await last.commit();
+        return;
+      }
+      const tp = txProducerFor();
+      const tx = await tp.beginTransaction();
+      try {
+        await tx.send({ messages: out.map(toMessage) });
+        await tx.addConsumer(consumer);
+        await tx.addOffset(last);
+        await tx.commit();
+      } catch (err) {
+        await tx.abort().catch(() => {});
+        throw err;
+      }
+      for (const r of out) telemetry.recordsProduced.inc({ topic: r.topic });
+    };
+
+    /** Takes the buffered records of the first partition in line: one onBatch call per partition. */
+    const nextBatch = (): KMessage[] => {
+      const first = buffered[0];
+      if (!first) return [];
+      const key = tpKey(first.topic, first.partition);
+      const batch: KMessage[] = [];
+      const rest: KMessage[] = [];
+      for (const m of buffered) {
+        if (batch.length < config.batch_max_records && tpKey(m.topic, m.partition) === key) batch.push(m);
+        else rest.push(m);
+      }
+      buffered = rest;
+      if (stream?.isPaused() && buffered.length < highWater / 2 && !paused) stream.resume();
+      return batch;
+    };
+
+    /** After a failed batch: forget what was fetched and read again from the committed offsets. */
+    const restart = async () => {
+      buffered = [];
+      await stream?.close().catch(() => {});
+      stream = undefined;
+      await new Promise((r) => setTimeout(r, 500));
+      if (running) await open();
+    };
+
+    await open();
+    const loop = (async () => {
+      while (running) {
+        if (pendingAssignment) {
+          const a = pendingAssignment;
+          pendingAssignment = undefined;
+          await rebalance(a).catch((err: Error) => log.error('rebalance callback failed', { group: copts.group, error: err.message }));
+        }
+        const batch = paused ? [] : nextBatch();
+        if (!batch.length) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 200);
+            wakeLoop = () => { clearTimeout(t); wakeLoop = undefined; resolve(); };
+          });
+          continue;
+        }
+        const first = batch[0]!;
+        if (assigned.size && !assigned.has(tpKey(first.topic, first.partition))) continue; // revoked meanwhile
+        try {
+          const out = await copts.onBatch(batch.map(toBusRecord));
+          await commit(batch, out ?? []);
+          telemetry.recordsConsumed.inc({ group: copts.group, topic: first.topic }, batch.length);
+        } catch (err) {
+          log.warn('batch not committed; reading again from the committed offset', { group: copts.group, topic: first.topic, partition: first.partition, error: (err as Error).message });
+          if (running) await restart();
+        }
+      }
+    })();
+
+    const lagTimer = setInterval(() => {
+      consumer.getLag({ topics: [...copts.topics] }).then((lag) => {
+        for (const [topic, parts] of lag) {
+          parts.forEach((l, partition) => { if (l >= 0n) telemetry.consumerLag.set({ group: copts.group, topic, partition: String(partition) }, Number(l)); });
+        }
+      }, () => {});
+    }, 5_000);
+    lagTimer.unref();
+
+    let stopping: Promise<void> | undefined;
+    const sub: Subscription = {
+      pause: () => { paused = true; stream?.pause(); },
+      resume: () => { paused = false; stream?.resume(); wake(); },
+      stop: () => (stopping ??= (async () => {
+        running = false;
+        clearInterval(lagTimer);
+        wake();
+        await loop;
+        await stream?.close().catch(() => {});
+        if (assigned.size) {
+          await copts.onRevoke?.([...assigned].map((k) => {
+            const [topic, partition] = k.split('\0') as [string, string];
+            return { topic, partition: Number(partition) };
+          }));
+        }
+        consumer.off('consumer:group:join', onJoin);
+        await consumer.close(true).catch(() => {});
+        await txProducer?.close().catch(() => {});
+        subscriptions.delete(sub);
+      })()),
+    };
+    subscriptions.add(sub);
+    return sub;
+  }
+
+  const withAdmin = async <T>(fn: (admin: Admin) => Promise<T>): Promise<T> => {
+    const admin = new Admin({ ...conn, clientId: `${config.client_id}-admin` });
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.close();
+    }
+  };
+
+  async function* readAll(topic: string, partitions?: readonly number[]): AsyncIterable<BusRecord> {
+    const consumer = new Consumer({
+      ...conn, clientId: `${config.client_id}-restore`, groupId: `${config.client_id}-restore-${randomUUID()}`,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED, autocommit: false, maxWaitTime: 200,
+    });
+    try {
+      const ends = (await consumer.listOffsets({ topics: [topic], isolationLevel: FetchIsolationLevels.READ_COMMITTED })).get(topic) ?? [];
+      const wanted = new Map<number, bigint>();
+      ends.forEach((end, p) => { if (end > 0n && (!partitions || partitions.includes(p))) wanted.set(p, end); });
+      if (!wanted.size) return;
+      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+      try {
+        // Transaction markers take offsets too, so a partition is done once a record at or past
+        // end-1 arrives, or once it has been quiet for a while after the last record.
+        let quietSince = Date.now();
+        const iter = stream[Symbol.asyncIterator]();
+        let pending = iter.next();
+        while (wanted.size) {
+          const next = await Promise.race([pending, new Promise<'quiet'>((r) => setTimeout(() => r('quiet'), 300).unref())]);
+          if (next === 'quiet') {
+            if (Date.now() - quietSince > 1_500) break;
+            continue; // the same next() is still pending: awaited again, never lost
+          }
+          if (next.done) break;
+          pending = iter.next();
+          quietSince = Date.now();
+          const m = next.value as KMessage;
+          const end = wanted.get(m.partition);
+          if (end === undefined) continue;
+          if (m.offset < end) yield toBusRecord(m);
+          if (m.offset >= end - 1n) wanted.delete(m.partition);
+        }
+      } finally {
+        await stream.close().catch(() => {});
+      }
+    } finally {
+      await consumer.close(true).catch(() => {});
+    }
+  }
+
+  return {
+    kind: 'kafka',
+    telemetry,
+    start: async () => {},
+    ensureTopics: (topics: readonly TopicSpec[]) => withAdmin(async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.name));
+      for (const t of missing) {
+        try {
+          await admin.createTopics({
+            topics: [t.name], partitions: t.partitions, replicas: -1,
+            configs: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          });
+        } catch (err) {
+          // Another process may have created it meanwhile: that is what we wanted.
+          if (!(await admin.listTopics()).includes(t.name)) throw err;
+        }
+      }
+    }),
+    producer,
+    subscribe,
+    readAll,
+    stop: async () => {
+      await Promise.all([...subscriptions].map((s) => s.stop()));
+      await Promise.all([...closers].map((c) => c()));
+      closers.clear();
+    },
+  };
+}
