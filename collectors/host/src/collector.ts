@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { once, parseDuration, type Collector, type CollectorContext } from '@faultline/runtime';
 import type { MetricBatch, MetricMeta } from '@faultline/schemas';
 import type { HostCollectorConfig } from './config.js';
@@ -39,7 +38,7 @@ export function createHostCollector(ctx: CollectorContext, config: HostCollector
     risingQuietMs: parseDuration(config.faults.rising_quiet_period),
     sensorHysteresis: config.faults.sensor_hysteresis,
   };
-  const source: FaultSource = { node: ctx.node, source: `collector/host@${ctx.node}`, uuid: randomUUID };
+  const source: FaultSource = { node: ctx.node, source: `collector/host@${ctx.node}` };
   const sampler = createHostSampler(config);
   const metaFor = createMetaPolicy(config.meta_every);
   let faultState = initialFaultState();

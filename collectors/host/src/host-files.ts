@@ -1,11 +1,15 @@
 import { closeSync, openSync, readdirSync, readSync, readlinkSync, existsSync, statSync } from 'node:fs';
 
+/** How many intervals a path that failed to open is not tried again (a missing file throws, and throwing is dear). */
+const RECHECK_ABSENT_EVERY = 60;
+
 /**
  * Reads /proc and /sys files through file descriptors kept open between intervals, into one reused buffer.
  * procfs and sysfs regenerate a file's content when it is read again from offset 0, so a persistent fd saves
  * the open/close pair and the per-read Buffer a readFileSync would cost on every interval (measured in
  * bench/collector). A file that fails (gone, ENODEV, EINVAL for a down interface's carrier) reads as undefined
- * and its fd is closed, so a removed interface or disk leaves nothing behind.
+ * and its fd is closed, so a removed interface or disk leaves nothing behind. A path that does not exist
+ * (no ioerr_cnt on a virtio disk, no EDAC) is remembered as absent and tried again every 60 intervals.
  */
 export interface HostFiles {
   read(path: string): string | undefined;
@@ -20,6 +24,15 @@ export interface HostFiles {
 
 export function createHostFiles(): HostFiles {
   const fds = new Map<string, { fd: number; used: boolean }>();
+  const absent = new Map<string, number>(); // path -> sweep at which it was found missing
+  let sweeps = 0;
+  const knownAbsent = (path: string) => {
+    const at = absent.get(path);
+    if (at === undefined) return false;
+    if (sweeps - at < RECHECK_ABSENT_EVERY) return true;
+    absent.delete(path);
+    return false;
+  };
   let buf = Buffer.allocUnsafe(64 * 1024);
 
   const forget = (path: string) => {
@@ -32,9 +45,11 @@ export function createHostFiles(): HostFiles {
   function read(path: string): string | undefined {
     let e = fds.get(path);
     if (!e) {
+      if (knownAbsent(path)) return undefined;
       try {
         e = { fd: openSync(path, 'r'), used: true };
       } catch {
+        absent.set(path, sweeps);
         return undefined;
       }
       fds.set(path, e);
@@ -63,16 +78,22 @@ export function createHostFiles(): HostFiles {
   return {
     read,
     list(dir) {
-      try { return readdirSync(dir); } catch { return []; }
+      if (knownAbsent(dir)) return [];
+      try {
+        return readdirSync(dir);
+      } catch {
+        absent.set(dir, sweeps);
+        return [];
+      }
     },
     exists: (path) => existsSync(path),
     link(path) {
       try { return readlinkSync(path); } catch { return undefined; }
     },
-    mtimeMs(path) {
-      try { return statSync(path).mtimeMs; } catch { return undefined; }
-    },
+    mtimeMs: (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs,
     sweep() {
+      sweeps++;
+      for (const [path, at] of absent) if (sweeps - at >= RECHECK_ABSENT_EVERY) absent.delete(path);
       for (const [path, e] of fds) {
         if (!e.used) forget(path);
         else e.used = false;

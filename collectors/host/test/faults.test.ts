@@ -7,8 +7,7 @@ import { FaultEventSchema } from '@faultline/schemas';
 import { Value } from '@sinclair/typebox/value';
 
 const opts: FaultOptions = { carrierInterfaces: 'physical', mustBeReadWrite: [], risingQuietMs: 60_000, sensorHysteresis: 0.02 };
-let n = 0;
-const src: FaultSource = { node: 'compute-0', source: 'collector/host@compute-0', uuid: () => `00000000-0000-4000-8000-${String(n++).padStart(12, '0')}` };
+const src: FaultSource = { node: 'compute-0', source: 'collector/host@compute-0' };
 
 /** Feeds observations interval by interval; returns the (op alarm_id entity) of each interval's events. */
 function run(steps: Observations[], o: FaultOptions = opts, every = 10_000) {

@@ -40,12 +40,14 @@ export function interfaceState(
   physical: boolean,
 ): InterfaceState & { speedMbps?: number; mtu?: number } {
   const flags = Number(attr('flags')?.trim());
-  const carrier = attr('carrier')?.trim();
-  const speed = Number(attr('speed')?.trim());
+  const adminUp = Number.isFinite(flags) && (flags & 1) === 1;
+  // carrier and speed read EINVAL while the interface is down, and speed on virtual ones: don't ask then.
+  const carrier = adminUp ? attr('carrier')?.trim() : undefined;
+  const speed = adminUp && physical ? Number(attr('speed')?.trim()) : NaN;
   const mtu = Number(attr('mtu')?.trim());
   const state: InterfaceState & { speedMbps?: number; mtu?: number } = {
     device,
-    adminUp: Number.isFinite(flags) && (flags & 1) === 1,
+    adminUp,
     carrier: carrier === '1' ? true : carrier === '0' ? false : undefined,
     operstate: attr('operstate')?.trim() ?? 'unknown',
     physical,
