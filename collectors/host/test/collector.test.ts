@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { Value } from '@sinclair/typebox/value';
 import { FaultEventSchema, HeartbeatSchema, MetricBatchSchema, type FaultEvent, type Heartbeat, type MetricBatch } from '@faultline/schemas';
 import { silentLogger, type CollectorContext } from '@faultline/runtime';
-import { HostCollectorConfigSchema, createHostCollector, createMetaPolicy, type HostCollectorConfig } from '../src/index.js';
+import { HostCollectorConfigSchema, createHostCollector, createHostSampler, createMetaPolicy, type HostCollectorConfig } from '../src/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'latin1');
 
@@ -156,6 +156,32 @@ test('hardware faults end to end: healthy entities cleared at start; carrier los
     await c.stop();
     host.cleanup();
   }
+});
+
+/** Metric names in docs/host-collector.md, with `{a,b}` alternatives expanded. */
+function documentedNames(): Set<string> {
+  const doc = readFileSync(new URL('../../../docs/host-collector.md', import.meta.url), 'utf8');
+  const names = new Set<string>();
+  for (const [token] of doc.matchAll(/node_[A-Za-z0-9_]*(\{[a-z,]+\}[A-Za-z0-9_]*)?/g)) {
+    const m = /^(.*)\{([a-z,]+)\}(.*)$/.exec(token);
+    if (m) for (const alt of m[2]!.split(',')) names.add(m[1] + alt + m[3]);
+    else names.add(token);
+  }
+  return names;
+}
+
+test('every metric the collector sends is documented in docs/host-collector.md', async () => {
+  const documented = documentedNames();
+  const host = fakeHost();
+  const sent = new Set<string>();
+  for (const cfg of [config(host.root), Value.Default(HostCollectorConfigSchema, {}) as HostCollectorConfig]) {
+    const sampler = createHostSampler(cfg);
+    for (let i = 0; i < 2; i++) for (const s of (await sampler.collect(Date.now())).buffer.samples) sent.add(s.name); // ratios need two
+    sampler.close();
+  }
+  host.cleanup();
+  const undocumented = [...sent].filter((n) => !documented.has(n) && !/^node_(memory|vmstat)_/.test(n));
+  assert.equal(undocumented, []);
 });
 
 test('an interval below 1s is refused with the field named', () => {
