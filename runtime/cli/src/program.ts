@@ -5,6 +5,10 @@ import { registry } from './registry.js';
 import { runPipeline } from './run.js';
 import { remediationCommand } from './commands/remediation.js';
 import { simulateCommand } from './commands/simulate.js';
+import { alarmCommand } from './commands/alarm.js';
+import { eventCommand } from './commands/event.js';
+import { faultCommand } from './commands/fault.js';
+import { silenceCommand } from './commands/silence.js';
 
 const ROLE_HELP: Record<ComponentKind, string> = {
   collector: 'run only the collectors of the pipeline file (on every node)',
@@ -53,6 +57,9 @@ Examples:
     });
   program.addCommand(remediationCommand());
   program.addCommand(simulateCommand());
-  program.addCommand(remediationCommand());
+  program.addCommand(alarmCommand());
+  program.addCommand(eventCommand());
+  program.addCommand(silenceCommand());
+  program.addCommand(faultCommand());
   return program;
 }
