@@ -17,6 +17,10 @@ export interface ActiveAlarmTable {
   get(key: string): Alarm | undefined;
   values(): IterableIterator<Alarm>;
   readonly size: number;
+  /** The active alarms with the seq of their last applied transition: what a reader persists to survive a restart. */
+  snapshot(): { alarm: Alarm; seq: number }[];
+  /** Loads a snapshot taken by `snapshot()`; transitions up to each seq are then treated as replays. */
+  restore(entries: readonly { alarm: Alarm; seq: number }[]): void;
 }
 
 /**
@@ -64,5 +68,9 @@ export function createActiveAlarmTable(rememberCleared = 10_000): ActiveAlarmTab
     get: (key) => active.get(key),
     values: () => active.values(),
     get size() { return active.size; },
+    snapshot: () => [...active.values()].map((alarm) => ({ alarm, seq: activeSeq.get(alarm.uuid)! })),
+    restore(entries) {
+      for (const { alarm, seq } of entries) applyOne(alarm, seq, false);
+    },
   };
 }

@@ -1,0 +1,10 @@
+export { alertmanagerSink } from './factory.js';
+export { AlertmanagerSinkConfigSchema } from './config.js';
+export type { AlertmanagerSinkConfig } from './config.js';
+export { createAlertmanagerSink } from './sink.js';
+export type { AlertmanagerSinkDeps } from './sink.js';
+export { FAULTLINE_ALERT_NAMES } from './alert-names.js';
+export { alertOf, fingerprint, isNotified } from './alerts.js';
+export type { AlertOptions, PostableAlert } from './alerts.js';
+export { createAlertState } from './state.js';
+export type { AlertState, StateSnapshot } from './state.js';
