@@ -57,8 +57,10 @@ interface Queued {
 export function createSender(d: Destination, oids: AlarmMibOids, sinkId: string, metrics: SnmpMetrics, log: Logger): Sender {
   const labels = { sink: sinkId, destination: d.name };
   const timeout = parseDuration(d.inform.timeout);
+  // `port` as well as `trapPort`: net-snmp 3.29.2 sends v3 informs after the first (once the engine is
+  // discovered) to the session's `port`, not to `trapPort`; without it they go to 161 and time out.
   const options = {
-    trapPort: d.port, retries: d.inform.retries, timeout, backoff: d.inform.backoff, transport: 'udp4',
+    port: d.port, trapPort: d.port, retries: d.inform.retries, timeout, backoff: d.inform.backoff, transport: 'udp4',
   };
   const session = d.version === 'v3'
     ? snmp.createV3Session(d.host, usmUser(d.user!), { ...options, version: snmp.Version3, engineID: d.engine_id } as snmp.SessionOptionsV3)

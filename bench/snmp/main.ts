@@ -1,0 +1,198 @@
+// SNMP sink: notifications/s sustained to the real snmptrapd, and latency from the transition handed to the
+// sink (write) to the notification's line in snmptrapd's log, p50/p99. Baseline in the same run: net-snmp's
+// own session.trap() of the same notifications, already encoded (what the sink adds is classification,
+// tables, filters, rate limit and queue). v2c traps and v3 authPriv informs (each acknowledged).
+//   source scripts/env.sh && node --conditions=@faultline/source --import tsx bench/snmp/main.ts [--count N] [--rate N]
+// snmptrapd is the shared dev one (deploy/dev/svc snmptrapd start); it writes every notification to its log,
+// which is what bounds throughput here. 2 shared cores: the numbers are noisy, compare ratios.
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as snmp from 'net-snmp';
+import { Value } from '@sinclair/typebox/value';
+import { silentLogger, type Envelope } from '@faultline/runtime';
+import type { Alarm, AlarmTransition } from '@faultline/schemas';
+import {
+  SnmpSinkConfigSchema, alarmMibOids, classify, createSnmpSink, encodeEvent, type Notification, type SnmpSinkConfig,
+} from '@faultline/sink-snmp';
+
+const { values: args } = parseArgs({
+  options: {
+    count: { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '200' },
+    'latency-count': { type: 'string', default: '600' },
+  },
+});
+const COUNT = Number(args.count);
+const RATE = Number(args.rate);
+const LAT_COUNT = Number(args['latency-count']);
+const ROOT = resolve(import.meta.dirname, '../..');
+const TRAP_LOG = resolve(process.env.FAULTLINE_DEV_DIR ?? resolve(ROOT, '.dev'), 'snmptrapd/traps.log');
+const PORT = Number(process.env.FAULTLINE_SNMPTRAPD_PORT ?? 11162);
+const COMMUNITY = process.env.FAULTLINE_SNMP_COMMUNITY ?? 'faultline';
+const V3 = {
+  name: process.env.FAULTLINE_SNMP_V3_SHA256_USER ?? 'faultline-v3-sha256', auth_protocol: 'sha256',
+  auth_key: process.env.FAULTLINE_SNMP_AUTH_PASS ?? 'faultline-auth', priv_key: process.env.FAULTLINE_SNMP_PRIV_PASS ?? 'faultline-priv',
+};
+const oids = alarmMibOids('1.3.6.1.4.1.32473');
+
+/** Follows snmptrapd's log from its current end and notes when each marker (an alarm uuid) first shows up. */
+function tailLog() {
+  const fd = openSync(TRAP_LOG, 'r');
+  let pos = statSync(TRAP_LOG).size;
+  let partial = '';
+  const seen = new Map<string, number>();
+  const buf = Buffer.alloc(1 << 20);
+  const uuidRe = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g;
+  const poll = () => {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n <= 0) break;
+      pos += n;
+      const now = performance.now();
+      const text = partial + buf.subarray(0, n).toString('utf8');
+      const cut = text.lastIndexOf('\n');
+      partial = text.slice(cut + 1);
+      for (const m of text.slice(0, cut + 1).matchAll(uuidRe)) if (!seen.has(m[1]!)) seen.set(m[1]!, now);
+    }
+  };
+  const timer = setInterval(poll, 1);
+  return {
+    seen,
+    /** Until n markers were seen, or nothing new arrived for `stallMs` (datagrams lost). */
+    async until(n: number, stallMs: number) {
+      let last = seen.size;
+      let since = performance.now();
+      while (seen.size < n && performance.now() - since < stallMs) {
+        await new Promise((r) => setTimeout(r, 5));
+        if (seen.size !== last) { last = seen.size; since = performance.now(); }
+      }
+      poll();
+    },
+    close() { clearInterval(timer); closeSync(fd); },
+  };
+}
+
+function alarmsFor(n: number): Alarm[] {
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) => ({
+    uuid: randomUUID(), alarm_id: '700.101', entity_type_id: 'host', entity_instance_id: `host=bench-${i % 500}.port=p${i}`,
+    severity: 'major', reason_text: 'CPU usage 93% above 90%', alarm_type: 'operational-violation', probable_cause: 'threshold-crossed',
+    proposed_repair_action: 'Reduce the load or add capacity', service_affecting: false, suppression_allowed: true, state: 'active',
+    raised_at: now, updated_at: now, inhibited: false, suppressed: false, silenced_by: [], flapping: false, source: 'bench', labels: {},
+  }));
+}
+const transitions = (as: Alarm[]): AlarmTransition[] => as.map((a, i) => ({ uuid: randomUUID(), at: Date.now(), kind: 'raised', seq: i + 1, alarm: a }));
+const envelope = (t: AlarmTransition, i: number): Envelope => ({ topic: 'alarms', key: null, value: t, partition: 0, offset: String(i), timestamp: 0 } as Envelope);
+
+/** The sender under test: either the sink, or net-snmp's session fed pre-encoded notifications. */
+interface Sender { send(ts: AlarmTransition[]): Promise<void>; stop(): Promise<void> }
+
+async function sinkSender(mode: 'trap' | 'inform'): Promise<Sender> {
+  const destination = mode === 'trap'
+    ? { name: 'bench', host: '127.0.0.1', port: PORT, community: COMMUNITY }
+    : { name: 'bench', host: '127.0.0.1', port: PORT, version: 'v3', mode: 'inform', user: V3, inform: { max_in_flight: 64 } };
+  const config = Value.Default(SnmpSinkConfigSchema, {
+    destinations: [{ ...destination, queue_size: 1_000_000, rate_limit: { per_second: 1e9, burst: 1_000_000_000 } }],
+    agent: { enabled: false },
+  }) as SnmpSinkConfig;
+  const sink = createSnmpSink({ id: `sinks.bench-${mode}`, node: 'bench', log: silentLogger, dataDir: '/tmp' }, config);
+  await sink.start();
+  return { send: (ts) => sink.write(ts.map(envelope)), stop: () => sink.stop() };
+}
+
+async function rawSender(mode: 'trap' | 'inform'): Promise<Sender> {
+  const session = mode === 'trap'
+    ? snmp.createSession('127.0.0.1', COMMUNITY, { version: snmp.Version2c, trapPort: PORT })
+    : snmp.createV3Session('127.0.0.1', { name: V3.name, level: snmp.SecurityLevel.authPriv, authProtocol: snmp.AuthProtocols.sha256, authKey: V3.auth_key, privProtocol: snmp.PrivProtocols.aes, privKey: V3.priv_key }, { port: PORT, trapPort: PORT, version: snmp.Version3 } as snmp.SessionOptionsV3);
+  // The same window as the sink's default max_in_flight, so both pace the socket alike (a blast loses datagrams).
+  const WINDOW = 32;
+  const queue: Notification[] = [];
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const pump = () => {
+    while (inFlight < WINDOW && queue.length) {
+      const n = queue.shift()!;
+      inFlight++;
+      const done = () => { inFlight--; pump(); };
+      if (mode === 'trap') session.trap(n.oid, n.varbinds as snmp.Varbind[], done);
+      else session.inform(n.oid, n.varbinds as snmp.Varbind[], done);
+    }
+    if (!inFlight && !queue.length) idle?.();
+  };
+  const encoded = (t: AlarmTransition, i: number): Notification => {
+    const c = classify(t);
+    if (c.kind !== 'event') throw new Error('bench transitions are all notified');
+    return encodeEvent(oids, c.event, i + 1);
+  };
+  let index = 0;
+  return {
+    async send(ts) {
+      queue.push(...ts.map((t) => encoded(t, index++)));
+      pump();
+    },
+    async stop() {
+      if (inFlight || queue.length) await new Promise<void>((r) => { idle = r; });
+      session.close();
+    },
+  };
+}
+
+/** Sends COUNT transitions in bus-sized batches as fast as write() returns; rate = lines logged per second. */
+async function throughput(make: () => Promise<Sender>): Promise<{ perSecond: number; received: number }> {
+  const tail = tailLog();
+  const sender = await make();
+  const ts = transitions(alarmsFor(COUNT));
+  const start = performance.now();
+  for (let i = 0; i < ts.length; i += 500) await sender.send(ts.slice(i, i + 500));
+  await tail.until(COUNT, 3000);
+  const last = Math.max(...[...tail.seen.values()]);
+  await sender.stop();
+  tail.close();
+  const received = ts.filter((t) => t.kind !== 'cleared_all' && tail.seen.has(t.alarm.uuid)).length;
+  return { perSecond: (received / (last - start)) * 1000, received };
+}
+
+/** One transition at a time at RATE/s; latency = first log line with its uuid minus the moment write() was called. */
+async function latency(make: () => Promise<Sender>): Promise<{ p50: number; p99: number; max: number; received: number }> {
+  const tail = tailLog();
+  const sender = await make();
+  const ts = transitions(alarmsFor(LAT_COUNT));
+  const sentAt = new Map<string, number>();
+  const gap = 1000 / RATE;
+  const start = performance.now();
+  for (let i = 0; i < ts.length; i++) {
+    const wait = start + i * gap - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const t = ts[i]!;
+    if (t.kind === 'cleared_all') continue;
+    sentAt.set(t.alarm.uuid, performance.now());
+    await sender.send([t]);
+  }
+  await tail.until(LAT_COUNT, 3000);
+  await sender.stop();
+  tail.close();
+  const lat = [...sentAt].filter(([u]) => tail.seen.has(u)).map(([u, t0]) => tail.seen.get(u)! - t0).sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+  return { p50: q(0.5), p99: q(0.99), max: lat.at(-1) ?? NaN, received: lat.length };
+}
+
+const f = (n: number, d = 0) => n.toFixed(d).padStart(8);
+const results: Record<string, unknown> = { count: COUNT, rate: RATE, latencyCount: LAT_COUNT, at: new Date().toISOString() };
+console.log(`SNMP sink → snmptrapd (udp 127.0.0.1:${PORT}); ${COUNT} notifications per throughput run, ${LAT_COUNT} at ${RATE}/s for latency`);
+console.log('noisy: 2 shared cores, and snmptrapd writing its log is the bottleneck; compare the ratios\n');
+for (const mode of ['trap', 'inform'] as const) {
+  const label = mode === 'trap' ? 'v2c trap' : 'v3 authPriv inform (SHA-256/AES)';
+  const raw = await throughput(() => rawSender(mode));
+  const sink = await throughput(() => sinkSender(mode));
+  const rawLat = await latency(() => rawSender(mode));
+  const sinkLat = await latency(() => sinkSender(mode));
+  console.log(`${label}`);
+  console.log(`  throughput   net-snmp raw ${f(raw.perSecond)}/s  sink ${f(sink.perSecond)}/s  ratio ${(sink.perSecond / raw.perSecond).toFixed(2)}   logged ${raw.received}/${COUNT} and ${sink.received}/${COUNT}`);
+  console.log(`  latency p50  net-snmp raw ${f(rawLat.p50, 2)} ms  sink ${f(sinkLat.p50, 2)} ms  ratio ${(sinkLat.p50 / rawLat.p50).toFixed(2)}`);
+  console.log(`  latency p99  net-snmp raw ${f(rawLat.p99, 2)} ms  sink ${f(sinkLat.p99, 2)} ms  ratio ${(sinkLat.p99 / rawLat.p99).toFixed(2)}   (max ${sinkLat.max.toFixed(2)} ms, logged ${sinkLat.received}/${LAT_COUNT})`);
+  results[mode] = { raw, sink, rawLatency: rawLat, sinkLatency: sinkLat };
+}
+mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(resolve(ROOT, 'bench/results/snmp.json'), JSON.stringify(results, null, 2) + '\n');
