@@ -31,6 +31,10 @@ test('handle: transitions go to alarms, state to alarms.active, a clear is a tom
     const entity = 'host=c0.interface=eth0';
     await c.handle([env('faults', { op: 'set', alarm_id: '700.110', entity_instance_id: entity, ts: 1, reason_text: 'down' })], emit);
     await c.handle([env('faults', { op: 'clear', alarm_id: '700.110', entity_instance_id: entity, ts: 2 })], emit);
+    // Other topics (the service's correlator.state) are not this test's business.
+    const own = emitted.filter((e) => e.topic === 'alarms' || e.topic === 'alarms.active');
+    emitted.length = 0;
+    emitted.push(...own);
     assert.equal(emitted.map((e) => e.topic), ['alarms', 'alarms.active', 'alarms', 'alarms.active']);
     assert.is((emitted[0]!.value as AlarmTransition).kind, 'raised');
     const active = emitted[1]!.value as ActiveAlarm;

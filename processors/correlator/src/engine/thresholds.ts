@@ -49,8 +49,8 @@ interface CompiledDerived {
   prev: Map<string, { num: number; den: number }>;
 }
 
-/** What a rule or a derived series wants from a sample name. */
-type Consumer = CompiledRule | Operand;
+/** Who wants samples of one name: rules, and operands of derived series (kept apart so each loop stays monomorphic). */
+interface Consumers { rules: CompiledRule[]; operands: Operand[] }
 
 const popcount = (x: number) => {
   x -= (x >>> 1) & 0x55555555;
@@ -84,7 +84,7 @@ export interface ThresholdSnapshot {
  * threshold per level that must be crossed (N-of-M again) before stepping down.
  */
 export class ThresholdEvaluator {
-  private readonly byName = new Map<string, Consumer[]>();
+  private readonly byName = new Map<string, Consumers>();
   private readonly rules: CompiledRule[] = [];
   private readonly rulesByName = new Map<string, CompiledRule>();
   private readonly derived: CompiledDerived[] = [];
@@ -94,8 +94,8 @@ export class ThresholdEvaluator {
     for (const d of set.derived) {
       const cd: CompiledDerived = { spec: d, groups: new Map(), prev: new Map() };
       this.derived.push(cd);
-      this.consume(d.numerator.metric, { derived: cd, numerator: true, matchers: compileMatchers(d.numerator.labels) });
-      this.consume(d.denominator.metric, { derived: cd, numerator: false, matchers: compileMatchers(d.denominator.labels) });
+      this.consumersOf(d.numerator.metric).operands.push({ derived: cd, numerator: true, matchers: compileMatchers(d.numerator.labels) });
+      this.consumersOf(d.denominator.metric).operands.push({ derived: cd, numerator: false, matchers: compileMatchers(d.denominator.labels) });
     }
     for (const spec of set.rules) {
       const r: CompiledRule = {
@@ -107,7 +107,7 @@ export class ThresholdEvaluator {
       };
       this.rules.push(r);
       this.rulesByName.set(spec.name, r);
-      this.consume(spec.metric, r);
+      this.consumersOf(spec.metric).rules.push(r);
     }
   }
 
@@ -117,9 +117,10 @@ export class ThresholdEvaluator {
     return n;
   }
 
-  private consume(name: string, c: Consumer) {
-    const list = this.byName.get(name);
-    if (list) list.push(c); else this.byName.set(name, [c]);
+  private consumersOf(name: string): Consumers {
+    let c = this.byName.get(name);
+    if (!c) this.byName.set(name, (c = { rules: [], operands: [] }));
+    return c;
   }
 
   /** Feeds one batch. `receivedAt` is when it arrived (absence is judged on the engine's clock, not the sender's). */
@@ -130,11 +131,15 @@ export class ThresholdEvaluator {
       const s = samples[i]!;
       const consumers = this.byName.get(s.name);
       if (consumers === undefined) continue;
-      for (let j = 0; j < consumers.length; j++) {
-        const c = consumers[j]!;
-        if (!matchesAll(c.matchers, s.labels)) continue;
-        if ('derived' in c) { this.accumulate(c, s.labels, s.value); touched = true; }
-        else this.evaluate(c, node, s.labels, s.value, ts, receivedAt, out);
+      const rules = consumers.rules;
+      for (let j = 0; j < rules.length; j++) {
+        const r = rules[j]!;
+        if (matchesAll(r.matchers, s.labels)) this.evaluate(r, node, s.labels, s.value, ts, receivedAt, out);
+      }
+      const operands = consumers.operands;
+      for (let j = 0; j < operands.length; j++) {
+        const op = operands[j]!;
+        if (matchesAll(op.matchers, s.labels)) { this.accumulate(op, s.labels, s.value); touched = true; }
       }
     }
     if (touched) this.flushDerived(node, ts, receivedAt, out);
@@ -156,7 +161,7 @@ export class ThresholdEvaluator {
 
   private flushDerived(node: string, ts: number, receivedAt: number, out: EngineOutput) {
     for (const d of this.derived) {
-      const consumers = this.byName.get(d.spec.name);
+      const consumers = this.byName.get(d.spec.name)?.rules;
       for (const [key, g] of d.groups) {
         if (!g.seen) continue;
         g.seen = false;
@@ -174,10 +179,7 @@ export class ThresholdEvaluator {
         const ratio = d.spec.complement ? 1 - num / den : num / den;
         const value = ratio * d.spec.scale;
         if (!consumers) continue;
-        for (const c of consumers) {
-          if ('derived' in c || !matchesAll(c.matchers, g.labels)) continue;
-          this.evaluate(c, node, g.labels, value, ts, receivedAt, out);
-        }
+        for (const r of consumers) if (matchesAll(r.matchers, g.labels)) this.evaluate(r, node, g.labels, value, ts, receivedAt, out);
       }
     }
   }
