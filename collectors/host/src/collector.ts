@@ -1,6 +1,6 @@
 import { once, parseDuration, type Collector, type CollectorContext } from '@faultline/runtime';
 import type { MetricBatch, MetricMeta } from '@faultline/schemas';
-import type { HostCollectorConfig } from './config.js';
+import type { HostCollectorConfig, MetricGroup } from './config.js';
 import { detectFaults, initialFaultState, type FaultOptions } from './faults/detectors.js';
 import type { FaultSource } from './faults/alarms.js';
 import { createHostSampler } from './sampler.js';
@@ -46,10 +46,15 @@ export function createHostCollector(ctx: CollectorContext, config: HostCollector
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let stopped = false;
+  let failing = new Set<MetricGroup>(); // logged once when a group starts failing and once when it recovers
 
   async function collect() {
     const ts = Date.now();
-    const { buffer, obs } = await sampler.collect(ts);
+    const { buffer, obs, failed } = await sampler.collect(ts);
+    const failingNow = new Set(failed.map((f) => f.group));
+    for (const f of failed) if (!failing.has(f.group)) ctx.log.warn('metric group failed: its samples are missing until it recovers', f);
+    for (const group of failing) if (!failingNow.has(group)) ctx.log.info('metric group recovered', { group });
+    failing = failingNow;
     const batch: MetricBatch = { node: ctx.node, collector: 'host', ts, interval_ms: intervalMs, samples: buffer.samples };
     const meta = metaFor(buffer.defs);
     if (meta) batch.meta = meta;

@@ -18,6 +18,8 @@ import type { HostPaths, Reader } from './readers/reader.js';
 export interface Collection {
   buffer: SampleBuffer;
   obs: Observations;
+  /** Groups whose reader threw this time, with the message; the other groups' samples are still there. */
+  failed: { group: MetricGroup; error: string }[];
 }
 
 /** Reads every configured metric group once per call; the collector, the tests and the benchmark share it. */
@@ -49,15 +51,23 @@ function readerFor(group: MetricGroup, config: HostCollectorConfig): Reader {
 
 /** Builds the readers (no I/O); the first collect() opens the files. */
 export function createHostSampler(config: HostCollectorConfig, files: HostFiles = createHostFiles()): HostSampler {
-  const readers = config.groups.map((g) => readerFor(g, config));
+  const readers = config.groups.map((group) => ({ group, reader: readerFor(group, config) }));
   const paths: HostPaths = { proc: config.paths.proc, sys: config.paths.sys, rootfs: config.paths.rootfs };
   return {
     async collect(now) {
       const buffer = new SampleBuffer();
       const obs: Observations = {};
-      for (const r of readers) await r.read({ files, paths, out: buffer, obs, now });
+      const failed: Collection['failed'] = [];
+      for (const { group, reader } of readers) {
+        // One group's surprise (a kernel format we do not know) must not cost the others their samples.
+        try {
+          await reader.read({ files, paths, out: buffer, obs, now });
+        } catch (err) {
+          failed.push({ group, error: (err as Error).message });
+        }
+      }
       files.sweep();
-      return { buffer, obs };
+      return { buffer, obs, failed };
     },
     readProc: (rel) => files.read(`${paths.proc}/${rel}`)?.trim(),
     close: () => files.close(),

@@ -6,7 +6,9 @@ import * as assert from 'uvu/assert';
 import { Value } from '@sinclair/typebox/value';
 import { FaultEventSchema, HeartbeatSchema, MetricBatchSchema, type FaultEvent, type Heartbeat, type MetricBatch } from '@faultline/schemas';
 import { silentLogger, type CollectorContext } from '@faultline/runtime';
-import { HostCollectorConfigSchema, createHostCollector, createHostSampler, createMetaPolicy, type HostCollectorConfig } from '../src/index.js';
+import {
+  HostCollectorConfigSchema, createHostCollector, createHostFiles, createHostSampler, createMetaPolicy, type HostCollectorConfig,
+} from '../src/index.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'latin1');
 
@@ -182,6 +184,42 @@ test('every metric the collector sends is documented in docs/host-collector.md',
   host.cleanup();
   const undocumented = [...sent].filter((n) => !documented.has(n) && !/^node_(memory|vmstat)_/.test(n));
   assert.equal(undocumented, []);
+});
+
+test('a group whose reader throws is reported and the other groups keep their samples', async () => {
+  const host = fakeHost();
+  const files = createHostFiles();
+  const broken = { ...files, read: (path: string) => { if (path.endsWith('/loadavg')) throw new Error('EIO'); return files.read(path); } };
+  const sampler = createHostSampler(config(host.root), broken);
+  try {
+    const c = await sampler.collect(Date.now());
+    assert.equal(c.failed, [{ group: 'load', error: 'EIO' }]);
+    assert.not.ok(c.buffer.samples.some((s) => s.name === 'node_load1'));
+    assert.ok(c.buffer.samples.some((s) => s.name === 'node_memory_MemTotal_bytes'));
+  } finally {
+    sampler.close();
+    host.cleanup();
+  }
+});
+
+test('hwmon: two chips with one driver name are told apart by their hwmon directory; old drivers under device/', async () => {
+  const host = fakeHost();
+  for (const n of [1, 2]) {
+    host.put(`sys/class/hwmon/hwmon${n}/name`, 'nvme\n');
+    host.put(`sys/class/hwmon/hwmon${n}/temp1_input`, `${30 + n}000\n`);
+  }
+  host.put('sys/class/hwmon/hwmon3/device/name', 'w83627\n');
+  host.put('sys/class/hwmon/hwmon3/device/in0_input', '1200\n');
+  const sampler = createHostSampler(config(host.root, { groups: ['hwmon'] }));
+  try {
+    const c = await sampler.collect(Date.now());
+    const temps = c.buffer.samples.filter((s) => s.name === 'node_hwmon_temp_celsius').map((s) => `${s.labels.chip}/${s.labels.sensor}=${s.value}`);
+    assert.equal(temps.sort(), ['coretemp/Package id 0=45', 'nvme_hwmon1/temp1=31', 'nvme_hwmon2/temp1=32']);
+    assert.ok(c.buffer.samples.some((s) => s.name === 'node_hwmon_in_volts' && s.labels.chip === 'w83627' && s.value === 1.2));
+  } finally {
+    sampler.close();
+    host.cleanup();
+  }
 });
 
 test('an interval below 1s is refused with the field named', () => {

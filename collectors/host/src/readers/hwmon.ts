@@ -83,20 +83,20 @@ export function createHwmonReader(): Reader {
       const root = `${paths.sys}/class/hwmon`;
       const dirs = files.list(root).filter((d) => d.startsWith('hwmon'));
       if (dirs.length === 0) return;
-      const chips: { dir: string; name: string }[] = [];
+      const chips: { dir: string; name: string; hwmon: string }[] = [];
       for (const d of dirs) {
         // Old drivers keep the attributes one level down, under device/.
         let dir = `${root}/${d}`;
         let name = files.read(`${dir}/name`);
         if (name === undefined) name = files.read(`${(dir = `${dir}/device`)}/name`);
-        if (name !== undefined) chips.push({ dir, name: name.trim() });
+        if (name !== undefined) chips.push({ dir, name: name.trim(), hwmon: d });
       }
       // Two chips can share a driver name (two NVMe drives): the hwmon index tells them apart.
       const count = new Map<string, number>();
       for (const c of chips) count.set(c.name, (count.get(c.name) ?? 0) + 1);
       obs.sensors = [];
       for (const c of chips) {
-        const chip = count.get(c.name)! > 1 ? `${c.name}_${c.dir.split('/hwmon').pop()!.split('/')[0]}` : c.name;
+        const chip = count.get(c.name)! > 1 ? `${c.name}_${c.hwmon}` : c.name;
         for (const s of chipSensors(files.list(c.dir))) {
           const label = s.hasLabel ? files.read(`${c.dir}/${s.stem}_label`) : undefined;
           const r = sensorReading(chip, s, label, (attr) => files.read(`${c.dir}/${s.attrs.get(attr)}`));
