@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { test } from 'uvu';
+import type { TSchema } from '@sinclair/typebox';
 import * as assert from 'uvu/assert';
 import { ConfigError, createRegistry, loadPipelineConfig } from '@faultline/runtime';
-import { configProblems, snmpSink, type SnmpSinkConfig } from '../src/index.js';
+import { SnmpSinkConfigSchema, V3UserSchema, configProblems, snmpSink, type SnmpSinkConfig } from '../src/index.js';
 
 const registry = createRegistry([snmpSink]);
 const load = (yaml: string) => loadPipelineConfig('p.yaml', registry, { text: `sinks:\n${yaml}`, env: {} }).components[0]!.config as SnmpSinkConfig;
@@ -53,6 +56,21 @@ test('an unknown field or a bad enum is reported with its line', () => {
     assert.ok(issues.includes('4:sinks.snmp.destinations.0.mode'), issues.join(' '));
     assert.ok(issues.some((i) => i.startsWith('4:sinks.snmp.destinations.0')), issues.join(' '));
   }
+});
+
+test('the README documents every config key', () => {
+  const readme = readFileSync(resolve(import.meta.dirname, '../README.md'), 'utf8');
+  const keys: string[] = [];
+  const walk = (schema: TSchema, path: string) => {
+    const isUser = (s: TSchema) => Boolean((s.properties as Record<string, unknown> | undefined)?.auth_key); // in prose
+    if (schema.type === 'array' && schema.items?.type === 'object' && !isUser(schema.items)) return walk(schema.items as TSchema, `${path}[]`);
+    if (schema.type !== 'object' || isUser(schema) || !schema.properties) return void keys.push(path);
+    for (const [k, v] of Object.entries(schema.properties as Record<string, TSchema>)) walk(v, path ? `${path}.${k}` : k);
+  };
+  walk(SnmpSinkConfigSchema, '');
+  const missing = keys.filter((k) => !readme.includes(`\`${k}\``));
+  assert.equal(missing, []);
+  for (const k of Object.keys(V3UserSchema.properties)) assert.ok(readme.includes(`\`${k}\``), `user.${k}`);
 });
 
 test.run();
