@@ -5,6 +5,7 @@ import { DeadLetterSchema, type DeadLetterReason } from './dead-letter.js';
 import { EngineStateSchema } from './engine-state.js';
 import { FaultEventSchema } from './fault-event.js';
 import { HeartbeatSchema } from './heartbeat.js';
+import { InventoryRecordSchema } from './inventory.js';
 import { MetricBatchSchema } from './metric-batch.js';
 import { RemediationRequestSchema, RemediationResultSchema } from './remediation.js';
 
@@ -23,6 +24,7 @@ export const EVENT_SCHEMAS = {
   remediation_result: { version: '1.0', schema: RemediationResultSchema },
   dead_letter: { version: '1.0', schema: DeadLetterSchema },
   engine_state: { version: '1.0', schema: EngineStateSchema },
+  inventory: { version: '1.0', schema: InventoryRecordSchema },
 } as const satisfies Record<string, { version: string; schema: TSchema }>;
 
 export type SchemaName = keyof typeof EVENT_SCHEMAS;

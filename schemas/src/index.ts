@@ -25,6 +25,8 @@ export { RemediationRequestSchema, RemediationResultSchema } from './remediation
 export type { RemediationOutcome, RemediationRequest, RemediationResult } from './remediation.js';
 export { DEAD_LETTER_REASONS, DeadLetterSchema } from './dead-letter.js';
 export { EngineStateSchema } from './engine-state.js';
+export { InventoryRecordSchema } from './inventory.js';
+export type { InventoryRecord } from './inventory.js';
 export type { EngineState } from './engine-state.js';
 export type { DeadLetter, DeadLetterReason } from './dead-letter.js';
 export {

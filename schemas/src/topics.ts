@@ -14,6 +14,8 @@ export const TOPICS = {
   deadletter: { schema: 'dead_letter', key: 'source' },
   /** The correlator's per-host state beside alarms.active: restored by whoever owns the host's partition. */
   'correlator.state': { schema: 'engine_state', key: 'host', compacted: true },
+  /** Parent relations (node → pod, hypervisor → instance) for topology inhibition in the correlator. */
+  inventory: { schema: 'inventory', key: 'host' },
 } as const satisfies Record<string, { schema: SchemaName; key: 'host' | 'alarm' | 'source'; compacted?: true }>;
 
 /** Compacted topics keep the last value per key (a null value deletes it): state, not history. */

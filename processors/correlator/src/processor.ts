@@ -99,7 +99,7 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
   };
 
   return {
-    inputs: ['metrics', 'faults', 'heartbeats'],
+    inputs: ['metrics', 'faults', 'heartbeats', 'inventory'],
     get engine() {
       if (!engine) throw new Error('the correlator is not started');
       return engine;
@@ -145,16 +145,25 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       const out = newOutput();
       const now = Date.now();
       const touched = state.noteBatch(batch);
+      let inventoryChanged = false;
       for (const env of batch) {
         switch (env.topic) {
           case 'metrics': e.metrics(env.value as Envelope<'metrics'>['value'], out, now); break;
           case 'faults': e.fault(env.value as Envelope<'faults'>['value'], out, env.traceparent); break;
           case 'heartbeats': e.heartbeat(env.value as Envelope<'heartbeats'>['value'], out, now); break;
+          case 'inventory': {
+            const rec = env.value as Envelope<'inventory'>['value'];
+            e.inventory(rec, rec.ts, out);
+            inventoryChanged = true;
+            break;
+          }
           default: break;
         }
       }
       publishOutput(out, emit);
       state.persist(touched, out, emit);
+      // Inventory relations are global state (kept with silences and suppression, under "*").
+      if (inventoryChanged) state.persistOperator(emit);
       logs(out);
     },
     async stop() {

@@ -17,11 +17,29 @@ function start(config: Record<string, unknown> = {}) {
 const env = <T extends Envelope['topic']>(topic: T, value: Envelope<T>['value']): Envelope =>
   ({ topic, key: null, value, partition: 0, offset: '0', timestamp: 0 }) as Envelope;
 
-test('the factory is a processor called correlator reading metrics, faults and heartbeats', () => {
+test('the factory is a processor called correlator reading metrics, faults, heartbeats and inventory', () => {
   assert.is(correlatorProcessor.kind, 'processor');
   assert.is(correlatorProcessor.type, 'correlator');
   const { c } = start();
-  assert.equal([...c.inputs], ['metrics', 'faults', 'heartbeats']);
+  assert.equal([...c.inputs], ['metrics', 'faults', 'heartbeats', 'inventory']);
+});
+
+test('inventory records from the bus make a failed node hide its pods\' alarms', async () => {
+  const { c, emitted, emit } = start();
+  await c.start();
+  try {
+    const pod = 'k8s=edge.namespace=web.pod=web-1';
+    await c.handle([
+      env('inventory', { op: 'set', entity_instance_id: pod, parent_entity_instance_id: 'host=c0', ts: 1 }),
+      env('faults', { op: 'set', alarm_id: '500.100', entity_instance_id: pod, severity: 'major', ts: 1 }),
+      env('faults', { op: 'set', alarm_id: '710.001', entity_instance_id: 'host=c0', severity: 'critical', ts: 2 }),
+    ], emit);
+    const kinds = emitted.filter((e) => e.topic === 'alarms').map((e) => (e.value as AlarmTransition).kind);
+    assert.equal(kinds, ['raised', 'raised', 'inhibited']);
+    assert.is(c.engine.query({ state: 'inhibited' })[0]?.alarm.entity_instance_id, pod);
+  } finally {
+    await c.stop();
+  }
 });
 
 test('handle: transitions go to alarms, state to alarms.active, a clear is a tombstone keyed by the alarm key', async () => {
