@@ -27,8 +27,10 @@ export const freePort = () => new Promise<number>((done, fail) => {
 });
 
 /** Makes the dev Prometheus scrape `hostPort` with these labels; returns the function that takes it away. */
-export function addScrapeTarget(name: string, hostPort: string, labels: Record<string, string> = {}): () => void {
-  const file = join(DEV_DIR, 'prometheus/targets', `${name}.json`);
+export function addScrapeTarget(
+  name: string, hostPort: string, labels: Record<string, string> = {}, targetsDir = join(DEV_DIR, 'prometheus/targets'),
+): () => void {
+  const file = join(targetsDir, `${name}.json`);
   // Written whole, then renamed: Prometheus watches the folder and would read a half-written file.
   writeFileSync(`${file}.tmp`, JSON.stringify([{ targets: [hostPort], labels }]));
   renameSync(`${file}.tmp`, file);
@@ -66,6 +68,8 @@ export async function startPrometheusSinkPipeline(opts: {
   job: string;
   sinkConfig?: Record<string, unknown>;
   extraSinks?: { factories: SinkFactory<any>[]; config: Record<string, unknown> };
+  /** The file_sd folder of another Prometheus (a private one); default: the dev Prometheus's. */
+  targetsDir?: string;
 }): Promise<PrometheusSinkPipeline> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'fl-prom-'));
@@ -79,7 +83,7 @@ export async function startPrometheusSinkPipeline(opts: {
   const config = loadPipelineConfig(`${opts.job}.yaml`, registry, { text });
   const pipeline = await startPipeline(config, createEmbeddedBus(), createLogger('test', { level: 'error' }));
   const instance = `127.0.0.1:${port}`;
-  const removeTarget = addScrapeTarget(`${opts.job}-${process.pid}`, instance, { job: opts.job });
+  const removeTarget = addScrapeTarget(`${opts.job}-${process.pid}`, instance, { job: opts.job }, opts.targetsDir);
   return {
     instance,
     url: `http://${instance}/metrics`,
