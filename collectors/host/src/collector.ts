@@ -29,9 +29,13 @@ export function createMetaPolicy(every: number) {
  */
 export function createHostCollector(ctx: CollectorContext, config: HostCollectorConfig): Collector {
   const intervalMs = parseDuration(config.interval);
-  if (intervalMs < MIN_INTERVAL_MS) throw new Error(`${ctx.id}.interval must be at least 1s, got ${config.interval}`);
+  if (intervalMs < MIN_INTERVAL_MS || !Number.isInteger(intervalMs)) {
+    throw new Error(`${ctx.id}.interval must be whole milliseconds and at least 1s, got ${config.interval}`);
+  }
   const heartbeatMs = parseDuration(config.heartbeat.period);
-  if (heartbeatMs < 1) throw new Error(`${ctx.id}.heartbeat.period must be at least 1ms`);
+  if (heartbeatMs < 1 || !Number.isInteger(heartbeatMs)) {
+    throw new Error(`${ctx.id}.heartbeat.period must be whole milliseconds and at least 1ms, got ${config.heartbeat.period}`);
+  }
   const faultOptions: FaultOptions = {
     carrierInterfaces: config.network.carrier_alarm,
     mustBeReadWrite: config.filesystems.must_be_read_write,

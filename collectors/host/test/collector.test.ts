@@ -222,9 +222,10 @@ test('hwmon: two chips with one driver name are told apart by their hwmon direct
   }
 });
 
-test('an interval below 1s is refused with the field named', () => {
+test('an interval below 1s, or periods that are not whole milliseconds, are refused with the field named', () => {
   const { ctx } = capture();
-  assert.throws(() => createHostCollector(ctx, config('/nonexistent', { interval: '500ms' })), /collectors\.host\.interval must be at least 1s/);
+  assert.throws(() => createHostCollector(ctx, config('/nonexistent', { interval: '500ms' })), /collectors\.host\.interval must be whole milliseconds and at least 1s/);
+  assert.throws(() => createHostCollector(ctx, config('/nonexistent', { heartbeat: { period: '0.5ms' } })), /collectors\.host\.heartbeat\.period/);
 });
 
 test('meta: in the first batch, when a new name appears, and every Nth batch', () => {
