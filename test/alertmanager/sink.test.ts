@@ -41,7 +41,7 @@ async function pipeline(url: string, dataDir: string): Promise<{ feed: Feed; p: 
 }
 
 /** This run's alerts Alertmanager still has firing (silenced and inhibited included). */
-async function firing(url = SERVICES.alertmanager.url): Promise<GettableAlert[]> {
+async function firing(url: string = SERVICES.alertmanager.url): Promise<GettableAlert[]> {
   const q = new URLSearchParams({ filter: `test_run="${RUN}"`, active: 'true', silenced: 'true', inhibited: 'true' });
   const res = await fetch(`${url}/api/v2/alerts?${q}`);
   if (!res.ok) throw new Error(`GET /api/v2/alerts: ${res.status}`);
