@@ -167,4 +167,17 @@ test('an insert ClickHouse refuses for good (unknown table) rejects the write in
   }
 });
 
+test('with ClickHouse unreachable, start returns, writes wait, and stop gives up after drain_timeout and rejects them', async () => {
+  const closed = 'http://127.0.0.1:9'; // discard port: nothing listens, connections are refused
+  const sink = clickhouseSink.create(testContext(), sinkConfig({ url: closed, database, retry_backoff: '20ms', drain_timeout: '300ms' }));
+  await sink.start();
+  let settled: string | undefined;
+  const write = sink.write([envelope('faults', faultLog('compute-6'))]).then(() => { settled = 'resolved'; }, (err: Error) => { settled = err.message; });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.is(settled, undefined, 'the write waits while ClickHouse is unreachable');
+  await sink.stop();
+  await write;
+  assert.match(settled!, /did not take the pending rows within 300 ms/);
+});
+
 test.run();

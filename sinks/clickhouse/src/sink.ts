@@ -54,6 +54,16 @@ export function createClickHouseSink(ctx: ComponentContext, config: ClickHouseSi
     }
   }
 
+  /** Waits for the schema; gives up when stop() abandons the pending rows. */
+  function untilReady(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      ready.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
   async function runRetention(): Promise<void> {
     try {
       const dropped = await applyRetention(client, config.database, keepMs);
@@ -70,7 +80,7 @@ export function createClickHouseSink(ctx: ComponentContext, config: ClickHouseSi
     retryBackoffMs: backoffMs,
     retryBackoffMaxMs: backoffMaxMs,
     insert: async (table, values, signal) => {
-      await ready;
+      await untilReady(signal);
       await client.insert({ table, values, format: 'JSONEachRow', abort_signal: signal });
     },
     isTransient,
