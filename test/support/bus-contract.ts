@@ -232,7 +232,8 @@ export function busContract(under: BusUnderTest): void {
       const c = collector();
       subs.push(await bus.subscribe({ group: name('dlg'), topics: ['deadletter'], onBatch: c.onBatch }));
       await waitFor('3 dead letters', () => {
-        letters.splice(0, letters.length, ...c.seen.map((r) => JSON.parse(r.value!.toString()) as DeadLetter).filter((d) => d.consumer === `sinks.${tag}`));
+        letters.splice(0, letters.length, ...c.seen.map((r) => JSON.parse(r.value!.toString()) as DeadLetter).filter((d) =>
+          d.consumer === `sinks.${tag}` && Buffer.from(d.key_base64 ?? '', 'base64').toString() === tag)); // metrics is shared: older bad records are refused too
         return letters.length >= 3 ? true : undefined;
       }, 60_000, 100);
       assert.equal(letters.map((d) => d.reason).sort(), ['malformed', 'schema_violation', 'unknown_version']);
@@ -243,7 +244,7 @@ export function busContract(under: BusUnderTest): void {
       assert.ok(letters.every((d) => validate('dead_letter', d)), 'every dead letter is a valid DeadLetter');
       assert.equal((written as MetricBatch[]).filter((w) => w.node === tag).map((w) => w.samples[0]!.value), [1, 3]);
       const counted = await bus.telemetry.registry.getSingleMetricAsString('faultline_dead_letters_total');
-      assert.match(counted, new RegExp(`component="sinks.${tag}",reason="malformed"} 1`));
+      assert.match(counted, new RegExp(`component="sinks.${tag}",reason="malformed"} [1-9]`));
     } finally {
       await pipeline.stop(); // stops the bus too; after.each's stop is then a no-op
       bus = under.create();

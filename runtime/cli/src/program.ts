@@ -5,10 +5,7 @@ import { registry } from './registry.js';
 import { runPipeline } from './run.js';
 import { remediationCommand } from './commands/remediation.js';
 import { simulateCommand } from './commands/simulate.js';
-import { alarmCommand } from './commands/alarm.js';
-import { eventCommand } from './commands/event.js';
-import { faultCommand } from './commands/fault.js';
-import { silenceCommand } from './commands/silence.js';
+import { topicsCommand } from './commands/topics.js';
 
 const ROLE_HELP: Record<ComponentKind, string> = {
   collector: 'run only the collectors of the pipeline file (on every node)',
@@ -57,9 +54,7 @@ Examples:
     });
   program.addCommand(remediationCommand());
   program.addCommand(simulateCommand());
-  program.addCommand(alarmCommand());
-  program.addCommand(eventCommand());
-  program.addCommand(silenceCommand());
-  program.addCommand(faultCommand());
+  program.addCommand(topicsCommand());
+  program.addCommand(remediationCommand());
   return program;
 }

@@ -1,4 +1,8 @@
-import { createEmbeddedBus, createLogger, loadPipelineConfig, startPipeline, type ComponentKind, type PipelineConfig } from '@faultline/runtime';
+import {
+  createBus, createLogger, kafkaConfigOf, loadPipelineConfig, loadTopicSpecs, startPipeline, type ComponentKind,
+  type PipelineConfig,
+} from '@faultline/runtime';
+import { DEFAULT_TOPICS } from './paths.js';
 import { registry } from './registry.js';
 
 export interface RunOptions {
@@ -22,14 +26,17 @@ export function selectComponents(config: PipelineConfig, only?: RunOptions['only
 export async function runPipeline(opts: RunOptions): Promise<void> {
   const log = createLogger('faultline');
   const config = selectComponents(loadPipelineConfig(opts.config, registry, opts.text === undefined ? {} : { text: opts.text }), opts.only);
-  if (config.bus.type !== 'embedded') throw new Error(`bus type ${config.bus.type} is not available in this build yet`);
   log.info('starting pipeline', { config: opts.config, node: config.node, bus: config.bus.type, components: config.components.length });
   if (config.components.length === 0) {
     log.warn(opts.only
       ? `the pipeline file configures no ${opts.only.kind}${opts.only.type ? ` of type ${opts.only.type}` : ''}`
       : 'the pipeline file configures no component yet: nothing to run');
   }
-  const pipeline = await startPipeline(config, createEmbeddedBus(), log);
+  const spool = kafkaConfigOf(config.bus).spool;
+  const pipeline = await startPipeline(config, createBus(config.bus, config.dataDir, { log: log.child('bus') }), log, {
+    topics: loadTopicSpecs(DEFAULT_TOPICS),
+    spool: { maxBytes: spool.max_bytes, clearAfterMs: spool.clear_after_ms },
+  });
   await new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {

@@ -16,11 +16,14 @@ export type {
   Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ProducerOptions, SpoolOptions, Subscription, TopicPartition,
   TopicSpec,
 } from './bus/types.js';
-export { createBus } from './bus/index.js';
+export { createBus, kafkaConfigOf } from './bus/index.js';
 export { createEmbeddedBus } from './bus/embedded.js';
 export type { EmbeddedBusOptions } from './bus/embedded.js';
-export { connectionOptions, createKafkaBus } from './bus/kafka.js';
+export { createKafkaBus } from './bus/kafka.js';
+export { connectionOptions } from './bus/kafka-connection.js';
 export type { KafkaBusOptions } from './bus/kafka.js';
+export { createKafkaTopics, listKafkaTopics } from './bus/kafka-admin.js';
+export type { TopicState } from './bus/kafka-admin.js';
 export { SPOOL_FAULT_ID, createSpool } from './bus/spool.js';
 export type { Spool } from './bus/spool.js';
 export { TopicsFileSchema, loadTopicSpecs } from './bus/topics.js';

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
-  Admin, Consumer, FetchIsolationLevels, Producer as KafkaProducer, type ConnectionOptions, type GroupAssignment,
+  Consumer, FetchIsolationLevels, Producer as KafkaProducer, type GroupAssignment,
   type Message, type MessagesStream,
 } from '@platformatic/kafka';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { createTelemetry, type Telemetry } from '../telemetry.js';
 import type { KafkaConfig } from './config.js';
+import { createKafkaTopics } from './kafka-admin.js';
+import { connectionOptions } from './kafka-connection.js';
+import { copartitionedAssigner } from './copartitioned.js';
 import { createLingerBatcher } from './linger.js';
 import { createSpool } from './spool.js';
 import type {
@@ -21,27 +23,6 @@ export interface KafkaBusOptions {
 
 type KMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 const tpKey = (topic: string, partition: number) => `${topic}\0${partition}`;
-
-/** Connection settings shared by every client: brokers, SASL/SCRAM and TLS from the pipeline file. */
-export function connectionOptions(config: KafkaConfig): ConnectionOptions & { clientId: string; bootstrapBrokers: string[] } {
-  const opts: ConnectionOptions & { clientId: string; bootstrapBrokers: string[] } = {
-    clientId: config.client_id, bootstrapBrokers: config.brokers, connectTimeout: 5_000, requestTimeout: 30_000,
-  };
-  if (config.sasl) {
-    const mechanism = ({ 'scram-sha-512': 'SCRAM-SHA-512', 'scram-sha-256': 'SCRAM-SHA-256', plain: 'PLAIN' } as const)[config.sasl.mechanism];
-    opts.sasl = { mechanism, username: config.sasl.username, password: config.sasl.password };
-  }
-  if (config.tls) {
-    const t = config.tls;
-    opts.tls = {
-      rejectUnauthorized: t.reject_unauthorized,
-      ...(t.ca_file ? { ca: readFileSync(t.ca_file) } : {}),
-      ...(t.cert_file ? { cert: readFileSync(t.cert_file) } : {}),
-      ...(t.key_file ? { key: readFileSync(t.key_file) } : {}),
-    };
-  }
-  return opts;
-}
 
 const toHeaders = (m: KMessage): Record<string, string> => {
   const h: Record<string, string> = {};
@@ -113,6 +94,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       ...conn, clientId: `${config.client_id}-${copts.group}`, groupId: copts.group,
       isolationLevel: FetchIsolationLevels.READ_COMMITTED, autocommit: false,
       maxWaitTime: 500, sessionTimeout: 30_000, heartbeatInterval: 1_000, rebalanceTimeout: 60_000,
+      partitionAssigner: copartitionedAssigner,
     });
     // The transactional producer for consume-transform-produce; one per member, so concurrent
     // members never fence each other (zombie fencing comes from the group generation, KIP-447).
@@ -126,13 +108,16 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     let running = true;
     let paused = false;
     let buffered: KMessage[] = [];
+    /** Per partition, the offset after the last record buffered in this session. */
+    const taken = new Map<string, bigint>();
     let assigned = new Set<string>();
     let pendingAssignment: GroupAssignment[] | undefined;
     let wakeLoop: (() => void) | undefined;
     const wake = () => { wakeLoop?.(); };
     const highWater = config.batch_max_records * 4;
 
-    const onJoin = (p: { assignments?: GroupAssignment[] }) => {
+    const onJoin = (p: { assignments?: GroupAssignment[]; generationId?: number }) => {
+      log.debug('joined group', { group: copts.group, generation: p.generationId, assignments: p.assignments });
       pendingAssignment = p.assignments ?? [];
       wake();
     };
@@ -144,6 +129,12 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
         maxWaitTime: 500,
       });
       s.on('data', (m: KMessage) => {
+        // The client may fetch a partition again from its committed offset (after a group join):
+        // what this member already took is skipped, so each record reaches onBatch once per session.
+        const key = tpKey(m.topic, m.partition);
+        const next = taken.get(key);
+        if (next !== undefined && m.offset < next) return;
+        taken.set(key, m.offset + 1n);
         buffered.push(m);
         if (buffered.length >= highWater) s.pause();
         wake();
@@ -162,6 +153,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       const revoked = [...assigned].filter((k) => !now.has(k));
       const added = [...now].filter((k) => !assigned.has(k));
       buffered = buffered.filter((m) => now.has(tpKey(m.topic, m.partition)));
+      for (const k of revoked) taken.delete(k);
       assigned = now;
       if (revoked.length) await copts.onRevoke?.(revoked.map(split));
       if (added.length) await copts.onAssign?.(added.map(split));
@@ -206,6 +198,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     /** After a failed batch: forget what was fetched and read again from the committed offsets. */
     const restart = async () => {
       buffered = [];
+      taken.clear();
       await stream?.close().catch(() => {});
       stream = undefined;
       await new Promise((r) => setTimeout(r, 500));
@@ -276,15 +269,6 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     return sub;
   }
 
-  const withAdmin = async <T>(fn: (admin: Admin) => Promise<T>): Promise<T> => {
-    const admin = new Admin({ ...conn, clientId: `${config.client_id}-admin` });
-    try {
-      return await fn(admin);
-    } finally {
-      await admin.close();
-    }
-  };
-
   async function* readAll(topic: string, partitions?: readonly number[]): AsyncIterable<BusRecord> {
     const consumer = new Consumer({
       ...conn, clientId: `${config.client_id}-restore`, groupId: `${config.client_id}-restore-${randomUUID()}`,
@@ -329,21 +313,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     kind: 'kafka',
     telemetry,
     start: async () => {},
-    ensureTopics: (topics: readonly TopicSpec[]) => withAdmin(async (admin) => {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t.name));
-      for (const t of missing) {
-        try {
-          await admin.createTopics({
-            topics: [t.name], partitions: t.partitions, replicas: -1,
-            configs: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-          });
-        } catch (err) {
-          // Another process may have created it meanwhile: that is what we wanted.
-          if (!(await admin.listTopics()).includes(t.name)) throw err;
-        }
-      }
-    }),
+    ensureTopics: async (topics: readonly TopicSpec[]) => { await createKafkaTopics(config, topics); },
     producer,
     subscribe,
     readAll,
