@@ -50,8 +50,14 @@ export function loadDefinitions(config: CorrelatorConfig): { catalog: Catalog; r
     rules.derived.push(...r.rules.derived);
     rules.rules.push(...r.rules.rules);
   }
+  const catalog = mergeCatalogs(...catalogs);
+  for (const r of rules.rules) {
+    if (!catalog.entries.has(r.alarm_id)) {
+      issues.push({ file: 'rules', line: 1, column: 1, id: r.name, field: 'alarm_id', message: `alarm ${r.alarm_id} is not in any loaded catalog` });
+    }
+  }
   if (issues.length) throw new Error(`correlator definitions have ${issues.length} problem(s):\n${issues.map(formatCatalogIssue).join('\n')}`);
-  return { catalog: mergeCatalogs(...catalogs), rules };
+  return { catalog, rules };
 }
 
 /** Publishes transitions to `alarms` and the resulting state to the compacted `alarms.active` (null when cleared). */

@@ -98,4 +98,20 @@ test('a bad rules file stops start() with every problem, its file and line', asy
   await c.stop();
 });
 
+test('a rule whose alarm id no catalog declares stops start()', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'corr-'));
+  writeFileSync(join(dir, 'r.yaml'), 'rules:\n  - { name: x, alarm_id: "999.001", metric: m, entity: host=<node>, levels: { major: { raise: 2, clear: 1 } } }\n');
+  const { c } = start({ rules: { files: [join(dir, 'r.yaml')] } });
+  try {
+    await c.start();
+    assert.unreachable('start should fail');
+  } catch (e) {
+    assert.match((e as Error).message, /x alarm_id: alarm 999\.001 is not in any loaded catalog/);
+  }
+  await c.stop();
+});
+
 test.run();
