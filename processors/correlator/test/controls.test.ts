@@ -32,6 +32,16 @@ test('a silence can be expired early; regex matchers work on labels and fields',
   assert.is(e.query({ state: 'silenced' }).length, 0);
 });
 
+test('a silence on severity follows the alarm when its severity changes', () => {
+  const e = engine();
+  run((o) => e.addSilence({ id: 'crit', matchers: { severity: 'critical' }, starts_at: 0, ends_at: 1e12, created_by: 'op', comment: '' }, 1, o));
+  run((o) => e.fault(set('700.110', 'host=c0.interface=eth0', 2), o));
+  const up = run((o) => e.fault(set('700.110', 'host=c0.interface=eth0', 3, { severity: 'critical' }), o));
+  assert.equal(single(up.transitions[0]).alarm.silenced_by, ['crit']);
+  const down = run((o) => e.fault(set('700.110', 'host=c0.interface=eth0', 4, { severity: 'major' }), o));
+  assert.equal(single(down.transitions[0]).alarm.silenced_by, []);
+});
+
 test('operator suppression per alarm id: suppressed / unsuppressed resync transitions; alarms stay stored', () => {
   const e = engine();
   run((o) => {

@@ -122,6 +122,26 @@ rules:
   assert.equal(summary(back.transitions), ['cleared:minor']);
 });
 
+test('forget_after: a series gone for good is dropped, its stale and threshold alarms cleared', () => {
+  const set = rules(`
+rules:
+  - { name: fs, alarm_id: "700.104", metric: use, entity: host=<node>.filesystem=<mountpoint>, levels: { major: { raise: 80, clear: 78 } }, raise_after: 1, clear_after: 1, absent_after: 30s, forget_after: 1h }
+`);
+  const e = engine({ rules: set });
+  const sample = (ts: number, mountpoint: string) => batch('c0', ts, [{ name: 'use', labels: { mountpoint }, value: 90 }]);
+  run((o) => { e.metrics(sample(0, '/a'), o); e.metrics(sample(0, '/b'), o); });
+  assert.is(e.activeCount, 2);
+  // /b keeps reporting; /a was unmounted.
+  for (let t = 10_000; t < 3_600_000; t += 10_000) run((o) => { e.metrics(sample(t, '/b'), o); e.tick(t, o); });
+  assert.equal(e.query().map((a) => a.alarm.entity_instance_id).sort(), ['host=c0.filesystem=/a', 'host=c0.filesystem=/b', 'host=c0.metric=use']);
+  const gone = run((o) => e.tick(3_600_000, o));
+  assert.equal(summary(gone.transitions), ['cleared:minor', 'cleared:major']);
+  assert.equal(e.query().map((a) => a.alarm.entity_instance_id), ['host=c0.filesystem=/b']);
+  assert.is(e.seriesCount, 1);
+  // It comes back: a new series, as if never seen.
+  assert.equal(run((o) => e.metrics(sample(3_700_000, '/a'), o)).transitions.length, 1);
+});
+
 test('derived series: busy ratio from cpu counters, and used ratio from free/size gauges', () => {
   const set = rules(`
 derived:
@@ -197,6 +217,8 @@ rules:
   assert.ok(f.includes('9:rules.0.levels.critical.raise'), f.join(' '));
   assert.ok(f.includes('13:rules.1.entity'), f.join(' '));
   assert.ok(f.includes('14:rules.1.labels.x'), f.join(' '));
+  const order = loadRulesText('rules:\n  - { name: a, alarm_id: "700.101", metric: m, entity: host=<node>, levels: { major: { raise: 2, clear: 1 } }, absent_after: 1m, forget_after: 30s }\n', 'r.yaml').issues;
+  assert.equal(order.map((i) => i.field), ['rules.0.forget_after']);
   const schema = loadRulesText('rules:\n  - name: a\n    alarm_id: 7\n', 'r.yaml').issues;
   assert.ok(schema.some((i) => i.field === 'rules.0.alarm_id' && i.line === 3), JSON.stringify(schema));
 });

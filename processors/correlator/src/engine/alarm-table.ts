@@ -106,6 +106,8 @@ export class AlarmTable {
     if (next.severity === a.severity && next.reason_text === a.reason_text && next.service_affecting === a.service_affecting
       && next.proposed_repair_action === a.proposed_repair_action && sameLabels(next.labels, a.labels)) return;
     next.updated_at = at;
+    // Silences may match on severity or labels, which just changed.
+    next.silenced_by = this.silencesOf(next, at);
     const severityChanged = severity !== a.severity;
     const startsFlapping = severityChanged && this.noteChange(key, at);
     if (startsFlapping) next.flapping = true;

@@ -35,6 +35,9 @@ export const ThresholdRuleSchema = Type.Object({
   }),
   scale: Type.Number({ default: 1 }),
   absent_after: Type.Optional(Type.String({ pattern: DURATION, description: 'no sample for this long → 700.150 stale data' })),
+  forget_after: Type.Optional(Type.String({
+    pattern: DURATION, description: 'no sample for this long → the series is gone (unmounted, removed): its state is dropped and its alarms cleared',
+  })),
   reason: Type.Optional(Type.String({ description: 'reason text; {value} {threshold} {severity} {metric} are filled in' })),
 }, { additionalProperties: false });
 
@@ -74,11 +77,12 @@ export const debounce = (d: number | string): Debouncing => {
 export interface LevelSpec { severity: Severity; raise: number; clear: number }
 
 /** A rule with its defaults resolved: what the threshold evaluator compiles. */
-export interface ResolvedRule extends Omit<ThresholdRuleSpec, 'levels' | 'raise_after' | 'clear_after' | 'absent_after'> {
+export interface ResolvedRule extends Omit<ThresholdRuleSpec, 'levels' | 'raise_after' | 'clear_after' | 'absent_after' | 'forget_after'> {
   levels: LevelSpec[];
   raise_after: Debouncing;
   clear_after: Debouncing;
   absent_after_ms?: number;
+  forget_after_ms?: number;
 }
 
 export interface RuleSet {
@@ -164,10 +168,14 @@ function validateRuleSet(raw: RulesFile, problem: (path: (string | number)[], me
     for (const [field, d] of [['raise_after', raise], ['clear_after', clear]] as const) {
       if (d.n < 1 || d.n > d.m || d.m > 31) fail(at(field), `N/M needs 1 ≤ N ≤ M ≤ 31, got ${d.n}/${d.m}`);
     }
+    const absent = r.absent_after ? parseDuration(r.absent_after) : undefined;
+    const forget = r.forget_after ? parseDuration(r.forget_after) : undefined;
+    if (absent !== undefined && forget !== undefined && forget <= absent) fail(at('forget_after'), 'must be longer than absent_after');
     if (!ok) return;
-    const { levels: _l, raise_after: _r, clear_after: _c, absent_after, ...rest } = r;
+    const { levels: _l, raise_after: _r, clear_after: _c, absent_after: _a, forget_after: _f, ...rest } = r;
     const resolved: ResolvedRule = { ...rest, levels, raise_after: raise, clear_after: clear };
-    if (absent_after) resolved.absent_after_ms = parseDuration(absent_after);
+    if (absent !== undefined) resolved.absent_after_ms = absent;
+    if (forget !== undefined) resolved.forget_after_ms = forget;
     out.rules.push(resolved);
   });
   return out;

@@ -275,6 +275,8 @@ export class ThresholdEvaluator {
   /** Absence: every series of a rule with absent_after that has been silent that long raises 700.150 for its node and metric. */
   tick(now: number, out: EngineOutput): void {
     for (const r of this.rules) {
+      const forget = r.spec.forget_after_ms;
+      if (forget !== undefined && r.all.some((s) => now - s.lastSeen >= forget)) this.forget(r, now, forget, out);
       const limit = r.spec.absent_after_ms;
       if (limit === undefined) continue;
       for (const s of r.all) {
@@ -291,6 +293,29 @@ export class ThresholdEvaluator {
         }
       }
     }
+  }
+
+  /** Series silent for `forget_after` are gone for good (an unmounted filesystem): drop them and clear what they raised. */
+  private forget(r: CompiledRule, now: number, limit: number, out: EngineOutput) {
+    const keep: Series[] = [];
+    for (const s of r.all) {
+      if (now - s.lastSeen < limit) { keep.push(s); continue; }
+      if (s.stale) this.fresh(r, s, now, out);
+      if (s.level >= 0) this.table.clearKey(s.key, now, out);
+      this.unindex(r, s);
+    }
+    r.all = keep;
+  }
+
+  private unindex(r: CompiledRule, s: Series) {
+    const path: SeriesIndex[] = [r.index];
+    for (let i = 0; i < s.parts.length - 1; i++) {
+      const next = path[i]!.get(s.parts[i]!) as SeriesIndex | undefined;
+      if (!next) return;
+      path.push(next);
+    }
+    path[path.length - 1]!.delete(s.parts[s.parts.length - 1] ?? '');
+    for (let i = path.length - 1; i > 0; i--) if (path[i]!.size === 0) path[i - 1]!.delete(s.parts[i - 1]!);
   }
 
   private staleEntity(r: CompiledRule, s: Series) {
