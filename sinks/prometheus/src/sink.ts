@@ -79,6 +79,10 @@ export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSi
           },
         );
       });
+      // Idle scrape connections outlive a scrape interval: a server that closes them sooner races the
+      // scraper's next request on the same connection (a reset instead of a scrape).
+      s.keepAliveTimeout = 65_000;
+      s.headersTimeout = 66_000;
       await new Promise<void>((resolve, reject) => {
         s.once('error', reject);
         s.listen(port, host, () => { s.off('error', reject); resolve(); });
