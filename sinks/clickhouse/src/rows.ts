@@ -16,23 +16,26 @@ export const emptyRows = (): RowsByTable => ({ metric_samples: [], alarm_transit
 const seconds = (ms: number) => Math.floor(ms / 1000);
 const flag = (b: boolean) => (b ? 1 : 0);
 
-/** `k=v,k=v` with keys sorted: the series identity, stable whatever order the collector listed the labels in. */
-export function seriesKey(labels: Readonly<Record<string, string>>): string {
+const sortedKeys = (labels: Readonly<Record<string, string>>) => {
   const keys = Object.keys(labels);
-  if (keys.length === 0) return '';
-  if (keys.length > 1) keys.sort();
+  return keys.length > 1 ? keys.sort() : keys;
+};
+
+const joinLabels = (keys: readonly string[], labels: Readonly<Record<string, string>>) => {
   let out = '';
   for (const k of keys) out += (out ? ',' : '') + k + '=' + labels[k];
   return out;
-}
+};
+
+/** `k=v,k=v` with keys sorted: the series identity, stable whatever order the collector listed the labels in. */
+export const seriesKey = (labels: Readonly<Record<string, string>>): string => joinLabels(sortedKeys(labels), labels);
 
 export function metricRows(b: MetricBatch, out: Row[]): void {
   const ts = seconds(b.ts);
   for (const s of b.samples) {
-    const keys = Object.keys(s.labels);
-    if (keys.length > 1) keys.sort();
+    const keys = sortedKeys(s.labels);
     out.push({
-      ts, ts_ms: b.ts, node: b.node, collector: b.collector, name: s.name, series: seriesKey(s.labels),
+      ts, ts_ms: b.ts, node: b.node, collector: b.collector, name: s.name, series: joinLabels(keys, s.labels),
       'labels.k': keys, 'labels.v': keys.map((k) => s.labels[k]), value: s.value, interval_ms: b.interval_ms,
     });
   }
