@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createRegistry, loadPipelineConfig, silentLogger, type ComponentContext, type Envelope } from '@faultline/runtime';
-import type { Alarm, AlarmTransition, FaultEvent, MetricBatch, RemediationResult, TopicName } from '@faultline/schemas';
+import type { Alarm, FaultEvent, MetricBatch, RemediationResult, SingleAlarmTransition, TopicName } from '@faultline/schemas';
 import { clickhouseSink, type ClickHouseSinkConfig } from '@faultline/sink-clickhouse';
 
 /** A client for tests and benchmarks; the client's own ERROR log lines would only repeat what the test asserts. */
@@ -62,7 +62,7 @@ export function alarm(over: Partial<Alarm> = {}): Alarm {
   };
 }
 
-export function transition(kind: 'raised' | 'updated' | 'cleared', seq: number, a: Alarm, at = Date.now()): AlarmTransition {
+export function transition(kind: SingleAlarmTransition['kind'], seq: number, a: Alarm, at = Date.now()): SingleAlarmTransition {
   return { uuid: randomUUID(), at, kind, seq, alarm: { ...a, updated_at: at, state: kind === 'cleared' ? 'cleared' : 'active' } };
 }
 
