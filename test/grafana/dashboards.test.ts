@@ -103,6 +103,8 @@ async function feedThePipeline(): Promise<void> {
     feed.emit('remediations', remediation(cpu, raised.uuid, 'verified', now - 80_000));
     feed.emit('remediations', { ...remediation(port, randomUUID(), 'failed', now - 45_000), action: 'webhook', rule: 'bounce-port' });
   }
+  // A record no sink can decode: the pipeline dead-letters it and counts it (faultline_dead_letters_total).
+  feed.emit('metrics', { node: 'grafana-0', collector: 'host' } as never);
   // Metrics until Prometheus holds enough samples of each node for rate() over $__rate_interval.
   let tick = 0;
   const timer = setInterval(() => { tick++; for (const n of NODES) feed.emit('metrics', metricBatch(n, Date.now() + tick)); }, 250);
