@@ -1,5 +1,5 @@
 import {
-  SEVERITIES, createActiveAlarmTable, type Alarm, type AlarmTransition, type TransitionKind,
+  SEVERITIES, alarmKey, createActiveAlarmTable, type Alarm, type AlarmTransition, type TransitionKind,
 } from '@faultline/schemas';
 import { familyHeader, labelName, seriesPrefix } from './exposition.js';
 
@@ -24,6 +24,14 @@ export interface AlarmMetrics {
   apply(t: AlarmTransition): void;
   render(): string;
   readonly activeCount: number;
+  /** The active alarms and the transition counters: saved so a restart neither loses alarms nor resets counters. */
+  snapshot(): AlarmMetricsSnapshot;
+  restore(s: AlarmMetricsSnapshot): void;
+}
+
+export interface AlarmMetricsSnapshot {
+  alarms: { alarm: Alarm; seq: number }[];
+  transitions: Record<string, number>;
 }
 
 /** `node` from the entity path when its root is a host (`host=compute-0.port=eth0`). */
@@ -91,5 +99,11 @@ export function createAlarmMetrics(nodeLabel: string): AlarmMetrics {
       return out.join('');
     },
     get activeCount() { return rendered.size; },
+    snapshot: () => ({ alarms: table.snapshot(), transitions: Object.fromEntries(transitions) }),
+    restore(snap) {
+      table.restore(snap.alarms);
+      for (const a of table.values()) rendered.set(alarmKey(a), render(a));
+      for (const [k, n] of Object.entries(snap.transitions)) transitions.set(k, n);
+    },
   };
 }

@@ -6,5 +6,5 @@ export type { PrometheusSink, PrometheusSinkDeps } from './sink.js';
 export { createHostMetricStore } from './host-metrics.js';
 export type { Expiry, HostMetricStore } from './host-metrics.js';
 export { createAlarmMetrics } from './alarm-metrics.js';
-export type { AlarmMetrics } from './alarm-metrics.js';
+export type { AlarmMetrics, AlarmMetricsSnapshot } from './alarm-metrics.js';
 export { escapeHelp, escapeLabelValue, exposedName, formatValue, labelName, seriesPrefix } from './exposition.js';

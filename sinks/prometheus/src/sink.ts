@@ -1,9 +1,11 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import { parseDuration, type ComponentContext, type Envelope, type Sink } from '@faultline/runtime';
 import type { AlarmTransition, MetricBatch } from '@faultline/schemas';
-import { createAlarmMetrics } from './alarm-metrics.js';
+import { createAlarmMetrics, type AlarmMetricsSnapshot } from './alarm-metrics.js';
 import { parseListen, type PrometheusSinkConfig } from './config.js';
 import { createHostMetricStore } from './host-metrics.js';
 
@@ -40,6 +42,15 @@ export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSi
     collect() { this.set(lastRender.seconds); },
   });
 
+  const stateFile = join(ctx.dataDir, 'prometheus-alarms.json');
+
+  /** Written whole then renamed: a crash leaves the previous state, and the bus replays what came after it. */
+  function saveAlarms() {
+    mkdirSync(ctx.dataDir, { recursive: true });
+    writeFileSync(`${stateFile}.tmp`, JSON.stringify(alarms.snapshot()));
+    renameSync(`${stateFile}.tmp`, stateFile);
+  }
+
   let server: Server | undefined;
   let url = '';
   let stopping: Promise<void> | undefined;
@@ -61,6 +72,13 @@ export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSi
 
     async start() {
       if (server) return;
+      if (exposeAlarms) {
+        try {
+          alarms.restore(JSON.parse(readFileSync(stateFile, 'utf8')) as AlarmMetricsSnapshot);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
       const s = createServer((req, res) => {
         const path = (req.url ?? '/').split('?', 1)[0];
         if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -105,10 +123,15 @@ export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSi
 
     async write(batch: readonly Envelope[]) {
       const at = now();
+      let alarmsChanged = false;
       for (const e of batch) {
         if (e.topic === 'metrics') hosts.ingest(e.value as MetricBatch, at);
-        else if (e.topic === 'alarms') alarms.apply(e.value as AlarmTransition);
+        else if (e.topic === 'alarms') {
+          alarms.apply(e.value as AlarmTransition);
+          alarmsChanged = true;
+        }
       }
+      if (alarmsChanged) saveAlarms();
     },
   };
 }

@@ -1,13 +1,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Counter, Registry } from 'prom-client';
 import { silentLogger, type Envelope } from '@faultline/runtime';
 import { Value } from '@sinclair/typebox/value';
 import { PrometheusSinkConfigSchema, createPrometheusSink, parseListen } from '../src/index.js';
 import { alarm, batch, transition } from './fixtures.js';
 
-const ctx = { id: 'sinks.prometheus', node: 'test', log: silentLogger, dataDir: tmpdir() };
+const dataDir = mkdtempSync(join(tmpdir(), 'fl-prom-sink-'));
+const ctx = { id: 'sinks.prometheus', node: 'test', log: silentLogger, dataDir };
+test.after(() => rmSync(dataDir, { recursive: true, force: true }));
 const config = (over: object = {}) => Value.Default(PrometheusSinkConfigSchema, { listen: '127.0.0.1:0', ...over }) as never;
 const env = (topic: 'metrics' | 'alarms', value: unknown): Envelope =>
   ({ topic, key: null, value, partition: 0, offset: '0', timestamp: 0 }) as Envelope;
@@ -52,6 +56,25 @@ test('with only the metrics input no alarm families are exposed; stop is idempot
   assert.not.ok(text.includes('faultline_alarm'));
   await sink.stop();
   await sink.stop();
+});
+
+test('a restarted sink still exposes the alarms active before the restart, and its transition counters go on', async () => {
+  const restartCtx = { ...ctx, dataDir: join(dataDir, 'restart') };
+  const a = alarm({ entity_instance_id: 'host=compute-7' });
+  const before = createPrometheusSink(restartCtx, config());
+  await before.start();
+  await before.write([env('alarms', transition('raised', a, 1)), env('alarms', transition('raised', alarm(), 1))]);
+  await before.stop();
+  const after = createPrometheusSink(restartCtx, config());
+  await after.start();
+  try {
+    await after.write([env('alarms', transition('raised', a, 1))]); // the bus replays what was not committed
+    const text = await after.exposition();
+    assert.is(text.split('\n').filter((l) => l.startsWith('faultline_alarm_active{')).length, 2);
+    assert.ok(text.includes('faultline_alarm_transitions_total{kind="raised"} 2\n'), 'the replayed raise was not counted again');
+  } finally {
+    await after.stop();
+  }
 });
 
 test.run();
