@@ -17,7 +17,7 @@ const RetentionSchema = Type.Object({
 export const ClickHouseSinkConfigSchema = Type.Object({
   inputs: Type.Array(InputSchema, {
     default: ['metrics', 'alarms', 'faults', 'remediations'],
-    minItems: 1,
+    minItems: 1, uniqueItems: true,
     description: 'topics to store: metrics → metric_samples, alarms → alarm_transitions, faults → fault_events, remediations → remediation_results',
   }),
   url: Type.String({ default: 'http://127.0.0.1:8123', description: 'ClickHouse HTTP interface' }),

@@ -109,7 +109,10 @@ export function createClickHouseSink(ctx: ComponentContext, config: ClickHouseSi
       retentionTimer.unref();
     }),
 
-    write: (batch: readonly Envelope[]) => batcher.add(toRows(batch)),
+    write: async (batch: readonly Envelope[]) => {
+      if (stopping.signal.aborted) throw new Error('the ClickHouse sink is stopped');
+      return batcher.add(toRows(batch));
+    },
 
     stop: once(async () => {
       if (retentionTimer) clearInterval(retentionTimer);
