@@ -32,6 +32,13 @@ interface CompiledRule {
   template: EntityTemplate;
   levels: LevelSpec[];
   dir: number;
+  /** Thresholds with the direction applied (dir × value), so the per-sample loop only compares. */
+  raiseAt: Float64Array;
+  clearAt: Float64Array;
+  rate: 0 | 1 | 2; // none, gauge, counter
+  scale: number;
+  /** Per template var: read the batch's node (true) or a label. */
+  fromNode: boolean[];
   raiseN: number; raiseMask: number;
   clearN: number; clearMask: number;
   index: SeriesIndex;
@@ -98,9 +105,15 @@ export class ThresholdEvaluator {
       this.consumersOf(d.denominator.metric).operands.push({ derived: cd, numerator: false, matchers: compileMatchers(d.denominator.labels) });
     }
     for (const spec of set.rules) {
+      const dir = spec.direction === 'below' ? -1 : 1;
+      const template = compileTemplate(spec.entity);
       const r: CompiledRule = {
-        spec, matchers: compileMatchers(spec.labels), template: compileTemplate(spec.entity), levels: spec.levels,
-        dir: spec.direction === 'below' ? -1 : 1,
+        spec, matchers: compileMatchers(spec.labels), template, levels: spec.levels, dir,
+        raiseAt: Float64Array.from(spec.levels, (l) => dir * l.raise),
+        clearAt: Float64Array.from(spec.levels, (l) => dir * l.clear),
+        rate: spec.rate === 'counter' ? 2 : spec.rate === 'gauge' ? 1 : 0,
+        scale: spec.scale,
+        fromNode: template.vars.map((v) => v === 'node'),
         raiseN: spec.raise_after.n, raiseMask: mask(spec.raise_after.m),
         clearN: spec.clear_after.n, clearMask: mask(spec.clear_after.m),
         index: new Map(), all: [], labels: { rule: spec.name },
@@ -190,12 +203,12 @@ export class ThresholdEvaluator {
     const last = vars.length - 1;
     if (last < 0) return this.seriesAt(r, m, '', node, []);
     for (let i = 0; i < last; i++) {
-      const v = vars[i] === 'node' ? labels.node ?? node : labels[vars[i]!] ?? '';
+      const v = r.fromNode[i] ? labels.node ?? node : labels[vars[i]!] ?? '';
       let next = m.get(v) as SeriesIndex | undefined;
       if (next === undefined) m.set(v, (next = new Map()));
       m = next;
     }
-    const v = vars[last] === 'node' ? labels.node ?? node : labels[vars[last]!] ?? '';
+    const v = r.fromNode[last] ? labels.node ?? node : labels[vars[last]!] ?? '';
     const found = m.get(v) as Series | undefined;
     return found ?? this.seriesAt(r, m, v, node, vars.map((x) => (x === 'node' ? labels.node ?? node : labels[x] ?? '')));
   }
@@ -218,18 +231,18 @@ export class ThresholdEvaluator {
     s.lastSeen = receivedAt;
     if (s.stale) this.fresh(r, s, ts, out);
     let value = raw;
-    if (r.spec.rate !== 'none') {
+    if (r.rate !== 0) {
       const prevV = s.lastValue;
       const prevT = s.lastTs;
       s.lastValue = raw;
       s.lastTs = ts;
       if (Number.isNaN(prevV) || ts <= prevT) return;
       const delta = raw - prevV;
-      if (delta < 0 && r.spec.rate === 'counter') return; // counter reset: no rate from this pair
+      if (delta < 0 && r.rate === 2) return; // counter reset: no rate from this pair
       value = (delta * 1000) / (ts - prevT);
     }
     if (Number.isNaN(value)) return;
-    value *= r.spec.scale;
+    value *= r.scale;
     this.step(r, s, value, ts, out);
   }
 
@@ -238,10 +251,11 @@ export class ThresholdEvaluator {
     const L = r.levels.length;
     const bits = s.bits;
     const dv = r.dir * value;
+    const raiseAt = r.raiseAt;
+    const clearAt = r.clearAt;
     for (let i = 0; i < L; i++) {
-      const lv = r.levels[i]!;
-      bits[i] = ((bits[i]! << 1) | (dv >= r.dir * lv.raise ? 1 : 0)) & r.raiseMask;
-      bits[L + i] = ((bits[L + i]! << 1) | (dv < r.dir * lv.clear ? 1 : 0)) & r.clearMask;
+      bits[i] = ((bits[i]! << 1) | (dv >= raiseAt[i]! ? 1 : 0)) & r.raiseMask;
+      bits[L + i] = ((bits[L + i]! << 1) | (dv < clearAt[i]! ? 1 : 0)) & r.clearMask;
     }
     let target = s.level;
     for (let i = L - 1; i > s.level; i--) {
