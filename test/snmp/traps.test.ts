@@ -77,6 +77,22 @@ test('a storm over the rate limit becomes a summary naming the held events', asy
   received.push(summary);
 });
 
+test('a full queue drops the oldest notifications and the storm summary counts them', async () => {
+  const log = trapLogFromHere();
+  const { sink, id } = sinkWith([dest({ mode: 'inform', queue_size: 3, inform: { max_in_flight: 1 }, rate_limit: { summary_interval: '100ms' } })]);
+  await sink.start();
+  await waitFor('the startup resync acknowledged', async () => ((await counted('acknowledged', id)) >= 1 ? true : undefined));
+  const entity = `host=itest-${randomUUID().slice(0, 8)}`;
+  const raises = Array.from({ length: 10 }, (_, i) => transition('raised', alarm({ entity_instance_id: `${entity}.port=p${i}` })));
+  // Event 1 goes in flight; 2..10 queue behind it in a queue of 3, so 2..7 are dropped, oldest first.
+  await sink.write(envelopes(raises));
+  const summary = await first(log, (e) => e.trapOid === oids.notification('stormSummary'));
+  assert.equal(summary.varbinds.slice(2).map((v) => v.value), ['6', '2', '7', '3']);
+  const hits = await log.waitFor(entity, 4);
+  assert.equal(hits.map((h) => h.varbinds.find((v) => v.value.includes(entity))!.oid.split('.').at(-1)), ['1', '8', '9', '10']);
+  await sink.stop();
+});
+
 test('v3 traps (authPriv SHA-1 and SHA-256 with AES, from the pinned engine id) are logged', async () => {
   for (const user of [DEV_SNMP.sha1User, DEV_SNMP.sha256User]) {
     const log = trapLogFromHere();

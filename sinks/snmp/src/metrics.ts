@@ -1,7 +1,7 @@
 import { Counter, Gauge, register, type Registry } from 'prom-client';
 
-// The sink's counters, in prom-client's default registry so whatever exposes /metrics in the process
-// (the Prometheus sink, the runtime) shows them. Labels: sink = instance id, destination = its name.
+// The sink's counters, in the pipeline's registry (or prom-client's default one when the runtime gives
+// none), so whatever exposes the process's metrics shows them. Labels: sink = instance id, destination = its name.
 
 function counter(reg: Registry, name: string, help: string, labelNames: string[]): Counter {
   return (reg.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames, registers: [reg] });

@@ -1,5 +1,6 @@
 import { parseDuration, type ComponentContext, type Envelope, type Sink } from '@faultline/runtime';
 import type { AlarmTransition } from '@faultline/schemas';
+import type { Registry } from 'prom-client';
 import { startAgent, type AlarmAgent } from './agent.js';
 import { configProblems, type SnmpSinkConfig } from './config.js';
 import { createSender, type Sender } from './destination.js';
@@ -17,7 +18,9 @@ export function createSnmpSink(ctx: ComponentContext, config: SnmpSinkConfig): S
   if (problems.length) throw new Error(`${ctx.id}: ${problems.join('; ')}`);
   const oids = alarmMibOids(config.enterprise_oid);
   const tables = createAlarmTables(config.agent.event_table_size);
-  const metrics = snmpMetrics();
+  // The pipeline's registry when the runtime gives one (the Prometheus sink and the API's /metrics expose it).
+  const pipelineRegistry = (ctx as ComponentContext & { telemetry?: { registry: Registry } }).telemetry?.registry;
+  const metrics = snmpMetrics(pipelineRegistry);
   let senders: Sender[] = [];
   let agent: AlarmAgent | undefined;
   const timers: NodeJS.Timeout[] = [];
