@@ -43,8 +43,13 @@ export const HostCollectorConfigSchema = Type.Object({
     }),
   }, { default: {}, additionalProperties: false }),
   clock: Type.Object({
+    chrony: Type.String({
+      default: '127.0.0.1:323', pattern: '^(|\\[?[^\\]]+\\]?:[0-9]+)$',
+      description: 'chronyd\'s command port (host:port), asked for its tracking report each interval; empty: do not ask',
+    }),
+    chrony_timeout: DurationSchema({ default: '250ms', description: 'how long to wait for chronyd before falling back to the sync marker' }),
     sync_marker: Type.String({
-      default: '/run/systemd/timesync/synchronized', description: 'file the time daemon touches on each synchronisation; its directory absent = no daemon, skipped',
+      default: '/run/systemd/timesync/synchronized', description: 'file systemd-timesyncd touches on each synchronisation, used when chronyd does not answer; its directory absent = no daemon, skipped',
     }),
     max_sync_age: DurationSchema({ default: '1h', description: 'a marker older than this means synchronisation was lost' }),
   }, { default: {}, additionalProperties: false }),

@@ -19,7 +19,9 @@ export { parseMountinfo, selectMounts, usageRatio } from './readers/filesystems.
 export { parseDiskstats, parseIoErrCount } from './readers/diskstats.js';
 export { parseNetDev, interfaceState } from './readers/network.js';
 export { chipSensors, sensorReading } from './readers/hwmon.js';
-export { clockState } from './readers/clock.js';
+export { chronyClockState, clockState } from './readers/clock.js';
+export { createChronyClient, decodeChronyFloat, parseTrackingReply, trackingRequest } from './readers/chrony.js';
+export type { ChronyClient, ChronyTracking } from './readers/chrony.js';
 export { ALARMS, faultEvent } from './faults/alarms.js';
 export type { AlarmName, AlarmSpec, FaultSource } from './faults/alarms.js';
 export { detectFaults, initialFaultState, judgeCarrier, judgeCounts, judgeReadOnly, judgeSensors } from './faults/detectors.js';

@@ -30,6 +30,12 @@ export interface HostSampler {
   close(): void;
 }
 
+/** `127.0.0.1:323`, `[::1]:323` */
+function hostPort(text: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  return { host: text.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(text.slice(colon + 1)) };
+}
+
 function readerFor(group: MetricGroup, config: HostCollectorConfig): Reader {
   switch (group) {
     case 'cpu': return createCpuReader();
@@ -45,7 +51,11 @@ function readerFor(group: MetricGroup, config: HostCollectorConfig): Reader {
     case 'network': return createNetworkReader({ excludeDevices: new RegExp(config.network.exclude_devices) });
     case 'hwmon': return createHwmonReader();
     case 'edac': return createEdacReader();
-    case 'clock': return createClockReader({ syncMarker: config.clock.sync_marker, maxSyncAgeMs: parseDuration(config.clock.max_sync_age) });
+    case 'clock': return createClockReader({
+      syncMarker: config.clock.sync_marker,
+      maxSyncAgeMs: parseDuration(config.clock.max_sync_age),
+      ...(config.clock.chrony ? { chrony: { ...hostPort(config.clock.chrony), timeoutMs: parseDuration(config.clock.chrony_timeout) } } : {}),
+    });
   }
 }
 
@@ -70,6 +80,9 @@ export function createHostSampler(config: HostCollectorConfig, files: HostFiles 
       return { buffer, obs, failed };
     },
     readProc: (rel) => files.read(`${paths.proc}/${rel}`)?.trim(),
-    close: () => files.close(),
+    close: () => {
+      for (const { reader } of readers) reader.close?.();
+      files.close();
+    },
   };
 }

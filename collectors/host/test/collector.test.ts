@@ -44,7 +44,7 @@ function config(root: string, overrides: Record<string, unknown> = {}): HostColl
   return Value.Default(HostCollectorConfigSchema, {
     interval: '1s',
     paths: { proc: join(root, 'proc'), sys: join(root, 'sys'), rootfs: root },
-    clock: { sync_marker: join(root, 'run/timesync/synchronized') },
+    clock: { sync_marker: join(root, 'run/timesync/synchronized'), chrony: '' },
     heartbeat: { period: '20ms' },
     ...overrides,
   }) as HostCollectorConfig;

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import {
   busyRatio, chipSensors, clockState, interfaceState, meminfoMetricName, parseDiskstats, parseIoErrCount, parseLoadavg,
   parseMeminfo, parseMountinfo, parseNetDev, parseProcStat, parsePressure, parseVmstat, selectMounts, sensorReading, usageRatio,
-  HostCollectorConfigSchema,
+  HostCollectorConfigSchema, chronyClockState, decodeChronyFloat, parseTrackingReply, trackingRequest,
 } from '../src/index.js';
 import { Value } from '@sinclair/typebox/value';
 
@@ -107,6 +107,35 @@ test('clock: no time daemon says nothing; no marker or a stale one is unsynchron
   assert.equal(clockState('/m', true, undefined, now, 3_600_000), { synced: false, source: '/m' });
   assert.equal(clockState('/m', true, now - 60_000, now, 3_600_000), { synced: true, source: '/m', lastSyncAgeSeconds: 60 });
   assert.is(clockState('/m', true, now - 7_200_000, now, 3_600_000)?.synced, false);
+});
+
+const hexFixture = (name: string) => Buffer.from(fixture(name).trim(), 'hex');
+
+test('chrony: the tracking request is 104 bytes (padded to the reply), version 6, command 33, our sequence', () => {
+  const r = trackingRequest(0x01020304);
+  assert.is(r.length, 104);
+  assert.equal([...r.subarray(0, 12)], [6, 1, 0, 0, 0, 33, 0, 0, 1, 2, 3, 4]);
+});
+
+test('chrony: replies captured from a real chronyd 4.3, synchronised (local stratum 10) and not', () => {
+  const synced = parseTrackingReply(hexFixture('chrony-tracking-synced.hex'), 7);
+  assert.is(synced?.stratum, 10);
+  assert.is(synced?.leapStatus, 0);
+  assert.is(synced?.refId, 0x7f7f0101);
+  assert.is(Math.floor(synced!.refTimeSeconds), 1795600208);
+  assert.equal(chronyClockState(synced!, 1795600218_000), { synced: true, source: 'chronyd', lastSyncAgeSeconds: 10 - (synced!.refTimeSeconds - 1795600208) });
+  const unsynced = parseTrackingReply(hexFixture('chrony-tracking-unsynced.hex'), 7);
+  assert.is(unsynced?.leapStatus, 3);
+  assert.equal(chronyClockState(unsynced!, 1795600218_000), { synced: false, source: 'chronyd' });
+  assert.is(parseTrackingReply(hexFixture('chrony-tracking-synced.hex'), 8), undefined, 'another sequence: not our answer');
+  assert.is(parseTrackingReply(hexFixture('chrony-tracking-synced.hex').subarray(0, 60), 7), undefined);
+});
+
+test('chrony floats: 7-bit exponent, 25-bit signed coefficient', () => {
+  assert.is(decodeChronyFloat(0), 0);
+  assert.is(decodeChronyFloat((1 << 25) | 1), 2 ** -24, 'coef 1, exp 1');
+  assert.is(decodeChronyFloat(0x1ffffff), -(2 ** -25), 'coef -1, exp 0');
+  assert.is(decodeChronyFloat(0x04800000), 0x800000 * 2 ** (2 - 25), 'exp 2, coef 2^23: 1.0, the root delay of an unsynchronised chronyd');
 });
 
 test.run();

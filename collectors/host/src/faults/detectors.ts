@@ -152,8 +152,8 @@ export function detectFaults(state: FaultState, obs: Observations, now: number, 
     apply('clockUnsynchronised', [c.synced
       ? { entity: '', verdict: 'ok' }
       : { entity: '', verdict: 'bad', reason: c.lastSyncAgeSeconds === undefined
-        ? `The clock has not been synchronised since the time daemon started (${c.source} absent)`
-        : `The clock was last synchronised ${Math.round(c.lastSyncAgeSeconds)} s ago` }]);
+        ? `The clock is not synchronised and has not been since the time daemon started (${c.source})`
+        : `The clock is not synchronised: last synchronised ${Math.round(c.lastSyncAgeSeconds)} s ago (${c.source})` }]);
   }
   return { state: next, events };
 }

@@ -21,4 +21,6 @@ export interface ReadContext {
 /** One metric group. Readers keep what they need between intervals (previous counters, stuck mounts). */
 export interface Reader {
   read(ctx: ReadContext): void | Promise<void>;
+  /** Releases what the reader holds besides files (a socket). */
+  close?(): void;
 }
