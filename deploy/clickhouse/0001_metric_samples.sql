@@ -1,5 +1,5 @@
 -- Metric samples from the `metrics` topic: one row per sample of a MetricBatch.
--- ReplacingMergeTree with the sample's natural identity as sorting key (node, name, series, ts_ms):
+-- ReplacingMergeTree with the sample's natural identity as sorting key (node, name, series, ts_ms, collector):
 -- a batch inserted twice (a retry after an ambiguous failure, a redelivery after a restart) collapses to one row
 -- when parts merge; read with FINAL (or aggregate) where an exact count matters.
 -- Daily partitions: retention drops whole days (no TTL: ClickHouse 18.16 has none).
@@ -16,4 +16,4 @@ CREATE TABLE IF NOT EXISTS metric_samples (
   interval_ms UInt32
 ) ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMMDD(ts)
-ORDER BY (node, name, series, ts_ms);
+ORDER BY (node, name, series, ts_ms, collector);
