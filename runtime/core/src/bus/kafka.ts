@@ -202,6 +202,16 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       await stream?.close().catch(() => {});
       stream = undefined;
       await new Promise((r) => setTimeout(r, 500));
+      // A stateful processor already applied the failed batch in memory: have it forget its
+      // partitions and restore them from what was committed, as if they had moved away and back.
+      const all = [...assigned].map((k) => {
+        const [topic, partition] = k.split('\0') as [string, string];
+        return { topic, partition: Number(partition) };
+      });
+      if (all.length) {
+        await copts.onRevoke?.(all);
+        await copts.onAssign?.(all);
+      }
       if (running) await open();
     };
 
@@ -283,18 +293,21 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       try {
         // Transaction markers take offsets too, so a partition is done once a record at or past
         // end-1 arrives, or once it has been quiet for a while after the last record.
+        // Quiet only counts once records flow: joining the group may take seconds on a busy broker.
         let quietSince = Date.now();
+        let flowing = false;
         const iter = stream[Symbol.asyncIterator]();
         let pending = iter.next();
         while (wanted.size) {
           const next = await Promise.race([pending, new Promise<'quiet'>((r) => setTimeout(() => r('quiet'), 300).unref())]);
           if (next === 'quiet') {
-            if (Date.now() - quietSince > 1_500) break;
+            if (Date.now() - quietSince > (flowing ? 1_500 : 30_000)) break;
             continue; // the same next() is still pending: awaited again, never lost
           }
           if (next.done) break;
           pending = iter.next();
           quietSince = Date.now();
+          flowing = true;
           const m = next.value as KMessage;
           const end = wanted.get(m.partition);
           if (end === undefined) continue;

@@ -1,0 +1,220 @@
+// Support for the alarm-service tests: a private Kafka broker, correlator child processes, a
+// deterministic fault load, and the transitions a pure engine expects from it.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  TOPICS, alarmKey, decode, type ActiveAlarm, type AlarmTransition, type FaultEvent,
+} from '@faultline/schemas';
+import { createKafkaBus, loadTopicSpecs, toOutbound, type Bus } from '@faultline/runtime';
+import { Engine, loadCatalogFile, newOutput, BUILTIN_CATALOG } from '@faultline/processor-correlator';
+import { ROOT, waitFor } from './index.js';
+
+const run = promisify(execFile);
+export const TOKEN = 'alarm-service-test-token-0123456789';
+
+export const freePort = () => new Promise<number>((done) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as { port: number };
+    srv.close(() => done(port));
+  });
+});
+
+/** A Kafka broker of the test's own (own dev dir and ports): the shared one has single-partition, uncompacted topics. */
+export async function privateKafka() {
+  const devDir = mkdtempSync(join(tmpdir(), 'fl-kafka-'));
+  const env = {
+    ...process.env, FAULTLINE_DEV_DIR: devDir,
+    FAULTLINE_KAFKA_PORT: String(await freePort()), FAULTLINE_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    FAULTLINE_KAFKA_SASL_PORT: String(await freePort()), FAULTLINE_KAFKA_SSL_PORT: String(await freePort()),
+  };
+  const svc = (action: 'start' | 'stop') => run(resolve(ROOT, 'deploy/dev/svc'), ['kafka', action], { env, cwd: ROOT, timeout: 180_000 });
+  await svc('start');
+  const brokers = [`127.0.0.1:${env.FAULTLINE_KAFKA_PORT}`];
+  const bus = createKafkaBus({ brokers, client_id: 'alarm-service-test', compression: 'none', linger_ms: 2, batch_max_records: 500, spool: { max_bytes: 1 << 20, clear_after_ms: 1000 } } as never);
+  await bus.ensureTopics(loadTopicSpecs(resolve(ROOT, 'deploy/kafka/topics.yaml')));
+  return {
+    brokers, bus, devDir,
+    async stop() {
+      await bus.stop().catch(() => {});
+      if (process.env.FAULTLINE_KEEP) return; // left running for a look: FAULTLINE_DEV_DIR=<devDir> deploy/dev/svc kafka stop
+      await svc('stop').catch(() => {});
+      rmSync(devDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `./faultline processor correlator -c <file>` as a child process, with its REST API on its own port. */
+export class CorrelatorProcess {
+  child: ChildProcess | undefined;
+  readonly url: string;
+  private readonly file: string;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(readonly name: string, readonly dir: string, port: number, brokers: string[], id: string) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.file = join(dir, `${name}.yaml`);
+    writeFileSync(this.file, [
+      `node: ${name}`,
+      `data_dir: ${join(dir, `data-${name}`)}`,
+      'bus:',
+      '  type: kafka',
+      '  kafka:',
+      `    brokers: [${brokers.join(', ')}]`,
+      `    client_id: ${name}`,
+      '    linger_ms: 2',
+      'processors:',
+      `  ${id}:`,
+      '    type: correlator',
+      '    api:',
+      '      enabled: true',
+      `      listen: 127.0.0.1:${port}`,
+      `      tokens: [${TOKEN}]`,
+      '',
+    ].join('\n'));
+  }
+
+  static async create(name: string, dir: string, brokers: string[], id = 'correlator'): Promise<CorrelatorProcess> {
+    return new CorrelatorProcess(name, dir, await freePort(), brokers, id);
+  }
+
+  start(): void {
+    const log = createWriteStream(join(this.dir, `${this.name}.log`), { flags: 'a' });
+    const child = spawn(resolve(ROOT, 'faultline'), ['processor', 'correlator', '-c', this.file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+    this.exited = new Promise((r) => child.once('exit', () => r()));
+    this.child = child;
+  }
+
+  /** Its API answers and it has restored what it was assigned. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    await waitFor(`${this.name} ready`, async () => ((await fetch(`${this.url}/readyz`)).ok ? true : undefined), timeoutMs, 200);
+  }
+
+  /** kill -9: no stop, no flush, an open transaction left behind. */
+  async kill9(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async stop(): Promise<void> {
+    this.child?.kill('SIGTERM');
+    await this.exited;
+  }
+
+  /** Every active alarm it holds, page by page. */
+  async alarms(): Promise<ActiveAlarm[]> {
+    const all: ActiveAlarm[] = [];
+    for (;;) {
+      const res = await fetch(`${this.url}/v1/alarms?limit=1000&offset=${all.length}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      if (!res.ok) throw new Error(`${this.name}: GET /v1/alarms ${res.status}`);
+      const page = (await res.json()) as { total: number; items: ActiveAlarm[] };
+      all.push(...page.items);
+      if (!page.items.length || all.length >= page.total) return all;
+    }
+  }
+}
+
+/**
+ * A deterministic fault load: every round, every entity of every host moves one step through
+ * raise major → critical → clear → raise again, so there are raises, updates, clears, re-raises
+ * and (after five changes in ten minutes) flapping.
+ */
+export function faultRounds(prefix: string, rounds: number, hosts: number, entities: number, start = Date.now()): FaultEvent[][] {
+  const out: FaultEvent[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    const round: FaultEvent[] = [];
+    for (let h = 0; h < hosts; h++) {
+      for (let e = 0; e < entities; e++) {
+        const entity = `host=${prefix}-h${h}.interface=eth${e}`;
+        const ts = start + r * 1000 + h * entities + e;
+        const step = (r + e + h) % 4;
+        if (step === 2) round.push({ op: 'clear', alarm_id: '700.110', entity_instance_id: entity, ts });
+        else round.push({ op: 'set', alarm_id: '700.110', entity_instance_id: entity, ts, severity: step === 1 ? 'critical' : 'major' });
+      }
+    }
+    out.push(round);
+  }
+  return out;
+}
+
+/** What a pure engine makes of the same faults: its transitions and its final active set. */
+export function expected(rounds: FaultEvent[][]) {
+  const e = new Engine({ catalog: loadCatalogFile(BUILTIN_CATALOG).catalog, id_seed: 'expected' });
+  const transitions: AlarmTransition[] = [];
+  for (const round of rounds) for (const f of round) {
+    const out = newOutput();
+    e.fault(f, out);
+    transitions.push(...out.transitions);
+  }
+  return { transitions, active: e.query() };
+}
+
+/** Sends one round per `everyMs`, keyed by host as any collector would; `onRound` runs after each. */
+export async function sendRounds(bus: Bus, rounds: FaultEvent[][], everyMs: number, onRound?: (i: number) => Promise<void>) {
+  const producer = bus.producer();
+  try {
+    for (let i = 0; i < rounds.length; i++) {
+      await producer.send(rounds[i]!.map((f) => toOutbound('faults', f)));
+      await onRound?.(i);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  } finally {
+    await producer.close();
+  }
+}
+
+/** `kind:seq:severity` of a single-alarm transition: what must match, uuids aside (each engine seeds its own). */
+export const signature = (t: AlarmTransition): [string, string] => {
+  if (t.kind === 'cleared_all') throw new Error('the load has no clear_all');
+  return [alarmKey(t.alarm), `${t.kind}:${t.seq}:${t.alarm.severity}`];
+};
+
+/** Every transition of the given hosts in the alarms topic, read committed. */
+export async function committedTransitions(bus: Bus, prefix: string): Promise<AlarmTransition[]> {
+  const out: AlarmTransition[] = [];
+  for await (const r of bus.readAll('alarms')) {
+    if (!r.value || !r.key?.includes(`host=${prefix}-`)) continue;
+    const d = decode(TOPICS.alarms.schema, r.headers, r.value);
+    if (d.ok) out.push(d.value);
+  }
+  return out;
+}
+
+/** The last value per key of alarms.active for the given hosts. */
+export async function activeTopic(bus: Bus, prefix: string): Promise<Map<string, ActiveAlarm>> {
+  const last = new Map<string, ActiveAlarm>();
+  for await (const r of bus.readAll('alarms.active')) {
+    if (!r.key?.includes(`host=${prefix}-`)) continue;
+    if (!r.value) { last.delete(r.key); continue; }
+    const d = decode(TOPICS['alarms.active'].schema, r.headers, r.value);
+    if (d.ok) last.set(r.key, d.value);
+  }
+  return last;
+}
+
+export interface Figures { expected: number; seen: number; lost: number; duplicated: number; unexpected: number }
+
+/** Compares the transitions seen with the expected ones, per alarm key and in order. */
+export function compare(want: AlarmTransition[], seen: AlarmTransition[]): Figures & { problems: string[] } {
+  const count = (ts: AlarmTransition[]) => {
+    const m = new Map<string, number>();
+    for (const t of ts) { const [k, s] = signature(t); const id = `${k} ${s}`; m.set(id, (m.get(id) ?? 0) + 1); }
+    return m;
+  };
+  const w = count(want), s = count(seen);
+  let lost = 0, duplicated = 0, unexpected = 0;
+  const problems: string[] = [];
+  for (const [id, n] of w) { const got = s.get(id) ?? 0; if (got < n) { lost += n - got; problems.push(`lost ${id}`); } }
+  for (const [id, n] of s) {
+    const exp = w.get(id) ?? 0;
+    if (exp === 0) { unexpected += n; problems.push(`unexpected ${id}`); } else if (n > exp) { duplicated += n - exp; problems.push(`duplicated ${id} x${n}`); }
+  }
+  return { expected: want.length, seen: seen.length, lost, duplicated, unexpected, problems: problems.slice(0, 10) };
+}
+
+export const activeSignature = (a: ActiveAlarm) => `${alarmKey(a.alarm)} seq=${a.seq} ${a.alarm.severity}${a.alarm.flapping ? ' flapping' : ''}`;
