@@ -1,8 +1,9 @@
 import type { MetricBatch, MetricMeta } from '@faultline/schemas';
 import { exposedName, familyHeader, formatValue, labelName, seriesPrefix, type MetricType } from './exposition.js';
 
-interface Series { prefix: string; value: number; seenAt: number }
-interface Family { name: string; type: MetricType; help: string; series: Map<string, Series> }
+interface Series { prefix: string; value: number; seenAt: number; /** every key it is filed under in its node's map */ keys: string[] }
+/** Series by node, then by label key: the node is not part of every key, and a node's series sit together. */
+interface Family { name: string; type: MetricType; help: string; byNode: Map<string, Map<string, Series>> }
 interface RawName { family: Family; meta: MetricMeta | undefined }
 interface CollectorState { lastReport: string; interval: string; ts: number; intervalMs: number; seenAt: number }
 interface NodeState { received: string; samples: number; seenAt: number }
@@ -47,7 +48,7 @@ export function createHostMetricStore(nodeLabel: string): HostMetricStore {
     const type: MetricType = meta?.type ?? (raw.endsWith('_total') ? 'counter' : 'gauge');
     const name = exposedName(raw, type, meta?.unit ?? '');
     let family = families.get(name);
-    if (!family) families.set(name, (family = { name, type, help: '', series: new Map() }));
+    if (!family) families.set(name, (family = { name, type, help: '', byNode: new Map() }));
     // The first type wins: a family with two types would make the whole exposition invalid.
     if (meta?.help && family.type === type) family.help = meta.help;
     rawNames.set(raw, { family, meta: meta ?? known?.meta });
@@ -57,15 +58,35 @@ export function createHostMetricStore(nodeLabel: string): HostMetricStore {
   return {
     ingest(batch, now) {
       const node = batch.node;
+      let last: Family | undefined;
+      let lastName = '';
+      let series: Map<string, Series> | undefined;
       for (const s of batch.samples) {
-        const family = familyOf(s.name, batch.meta?.[s.name]);
+        if (s.name !== lastName || !last) {
+          last = familyOf(s.name, batch.meta?.[s.name]);
+          lastName = s.name;
+          series = last.byNode.get(node);
+          if (!series) last.byNode.set(node, (series = new Map()));
+        }
+        // Fast path: the label key in the sample's own order; a miss retries with sorted keys, so
+        // the same label set in another order is the same series (filed under both keys).
+        let key = '';
+        for (const k in s.labels) key += k + '\0' + s.labels[k] + '\0';
+        const found = series!.get(key);
+        if (found) {
+          found.value = s.value;
+          found.seenAt = now;
+          continue;
+        }
         const keys = Object.keys(s.labels).sort();
-        let id = node;
-        for (const k of keys) id += '\0' + k + '\0' + s.labels[k];
-        const series = family.series.get(id);
-        if (series) {
-          series.value = s.value;
-          series.seenAt = now;
+        let sorted = '';
+        for (const k of keys) sorted += k + '\0' + s.labels[k] + '\0';
+        const same = series!.get(sorted);
+        if (same) {
+          same.value = s.value;
+          same.seenAt = now;
+          same.keys.push(key);
+          series!.set(key, same);
           continue;
         }
         const pairs: [string, string][] = [[nodeLabel, node]];
@@ -73,7 +94,9 @@ export function createHostMetricStore(nodeLabel: string): HostMetricStore {
           const name = labelName(k);
           if (name !== nodeLabel) pairs.push([name, s.labels[k]!]);
         }
-        family.series.set(id, { prefix: seriesPrefix(family.name, pairs) + ' ', value: s.value, seenAt: now });
+        const created: Series = { prefix: seriesPrefix(last.name, pairs) + ' ', value: s.value, seenAt: now, keys: [sorted] };
+        series!.set(sorted, created);
+        if (key !== sorted) { created.keys.push(key); series!.set(key, created); }
         seriesCount++;
       }
       const ckey = node + '\0' + batch.collector;
@@ -94,39 +117,44 @@ export function createHostMetricStore(nodeLabel: string): HostMetricStore {
     },
 
     render(now, expiry) {
-      const out: string[] = [];
+      // One growing string: V8 keeps appends as a rope and flattens it once when it is written out.
+      let out = '';
       const seriesCutoff = now - expiry.seriesMs;
       for (const family of families.values()) {
         let header = false;
-        for (const [id, s] of family.series) {
-          if (s.seenAt < seriesCutoff) {
-            family.series.delete(id);
-            seriesCount--;
-            continue;
+        for (const [node, series] of family.byNode) {
+          for (const [key, s] of series) {
+            if (s.keys[0] !== key) continue; // an alias: rendered under its first key
+            if (s.seenAt < seriesCutoff) {
+              for (const k of s.keys) series.delete(k);
+              seriesCount--;
+              continue;
+            }
+            if (!header) {
+              out += familyHeader(family.name, family.type, family.help || `${family.name} (the collector sent no HELP text)`);
+              header = true;
+            }
+            out += s.prefix + formatValue(s.value) + '\n';
           }
-          if (!header) {
-            out.push(familyHeader(family.name, family.type, family.help || `${family.name} (the collector sent no HELP text)`));
-            header = true;
-          }
-          out.push(s.prefix + formatValue(s.value) + '\n');
+          if (!series.size) family.byNode.delete(node);
         }
       }
       const livenessCutoff = now - expiry.livenessMs;
       for (const [k, c] of collectors) if (c.seenAt < livenessCutoff) collectors.delete(k);
       if (collectors.size) {
-        out.push(LIVENESS.lastReport);
-        for (const c of collectors.values()) out.push(c.lastReport + formatValue(c.ts / 1000) + '\n');
-        out.push(LIVENESS.interval);
-        for (const c of collectors.values()) out.push(c.interval + formatValue(c.intervalMs / 1000) + '\n');
+        out += LIVENESS.lastReport;
+        for (const c of collectors.values()) out += c.lastReport + formatValue(c.ts / 1000) + '\n';
+        out += LIVENESS.interval;
+        for (const c of collectors.values()) out += c.interval + formatValue(c.intervalMs / 1000) + '\n';
       }
       let receivedHeader = false;
       for (const n of nodes.values()) {
         if (n.seenAt < seriesCutoff) continue; // hidden, never forgotten: a returning node's counter goes on
-        if (!receivedHeader) out.push(LIVENESS.received);
+        if (!receivedHeader) out += LIVENESS.received;
         receivedHeader = true;
-        out.push(n.received + n.samples + '\n');
+        out += n.received + n.samples + '\n';
       }
-      return out.join('');
+      return out;
     },
 
     get seriesCount() { return seriesCount; },

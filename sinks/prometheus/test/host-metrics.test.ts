@@ -41,6 +41,11 @@ test('the same series in another label order is one series, updated in place', (
   store.ingest(batch('n1', [{ name: 'x', labels: { b: '2', a: '1' }, value: 2 }]), 10);
   const x = lines(store.render(10, expiry)).filter((l) => l.startsWith('x{'));
   assert.equal(x, ['x{node="n1",a="1",b="2"} 2']);
+  assert.is(store.seriesCount, 1);
+  store.render(1_000_000, expiry); // expired under both of its keys
+  assert.is(store.seriesCount, 0);
+  store.ingest(batch('n1', [{ name: 'x', labels: { b: '2', a: '1' }, value: 3 }]), 1_000_000);
+  assert.equal(lines(store.render(1_000_000, expiry)).filter((l) => l.startsWith('x{')), ['x{node="n1",a="1",b="2"} 3']);
 });
 
 test('a silent node\'s series leave after series_expiry while another node stays', () => {
