@@ -2,7 +2,10 @@
 // sink (write) to the notification's line in snmptrapd's log, p50/p99. Baseline in the same run: net-snmp's
 // own session.trap() of the same notifications, already encoded (what the sink adds is classification,
 // tables, filters, rate limit and queue). v2c traps and v3 authPriv informs (each acknowledged).
-//   source scripts/env.sh && node --conditions=@faultline/source --import tsx bench/snmp/main.ts [--count N] [--rate N]
+//   source scripts/env.sh && node --conditions=@faultline/source --import tsx bench/snmp/main.ts
+//     [--trap-rates 500,1000,2000,4000] [--trap-seconds 1.5] [--count N (informs)] [--rate N --latency-count N]
+// Traps have no flow control: each is offered at a fixed rate and the sustained rate is the highest one
+// snmptrapd logged in full. Informs pace themselves on acknowledgements: they are sent back to back.
 // snmptrapd is the shared dev one (deploy/dev/svc snmptrapd start); it writes every notification to its log,
 // which is what bounds throughput here. 2 shared cores: the numbers are noisy, compare ratios.
 import { randomUUID } from 'node:crypto';
@@ -19,14 +22,18 @@ import {
 
 const { values: args } = parseArgs({
   options: {
-    count: { type: 'string', default: '5000' },
+    count: { type: 'string', default: '3000' },
+    'trap-rates': { type: 'string', default: '500,1000,2000,4000' },
+    'trap-seconds': { type: 'string', default: '1.5' },
     rate: { type: 'string', default: '200' },
-    'latency-count': { type: 'string', default: '600' },
+    'latency-count': { type: 'string', default: '400' },
   },
 });
 const COUNT = Number(args.count);
 const RATE = Number(args.rate);
 const LAT_COUNT = Number(args['latency-count']);
+const TRAP_RATES = args['trap-rates'].split(',').map(Number);
+const TRAP_SECONDS = Number(args['trap-seconds']);
 const ROOT = resolve(import.meta.dirname, '../..');
 const TRAP_LOG = resolve(process.env.FAULTLINE_DEV_DIR ?? resolve(ROOT, '.dev'), 'snmptrapd/traps.log');
 const PORT = Number(process.env.FAULTLINE_SNMPTRAPD_PORT ?? 11162);
@@ -154,6 +161,25 @@ async function throughput(make: () => Promise<Sender>): Promise<{ perSecond: num
   return { perSecond: (received / (last - start)) * 1000, received };
 }
 
+/** Offers rate/s for TRAP_SECONDS, paced in 10 ms steps; how many of them snmptrapd logged. */
+async function paced(make: () => Promise<Sender>, rate: number): Promise<{ offered: number; logged: number }> {
+  const tail = tailLog();
+  const sender = await make();
+  const ts = transitions(alarmsFor(Math.round(rate * TRAP_SECONDS)));
+  const start = performance.now();
+  let sent = 0;
+  while (sent < ts.length) {
+    const due = Math.min(ts.length, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    if (due > sent) await sender.send(ts.slice(sent, due));
+    sent = Math.max(sent, due);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await tail.until(ts.length, 1000);
+  await sender.stop();
+  tail.close();
+  return { offered: ts.length, logged: ts.filter((t) => t.kind !== 'cleared_all' && tail.seen.has(t.alarm.uuid)).length };
+}
+
 /** One transition at a time at RATE/s; latency = first log line with its uuid minus the moment write() was called. */
 async function latency(make: () => Promise<Sender>): Promise<{ p50: number; p99: number; max: number; received: number }> {
   const tail = tailLog();
@@ -179,20 +205,37 @@ async function latency(make: () => Promise<Sender>): Promise<{ p50: number; p99:
 }
 
 const f = (n: number, d = 0) => n.toFixed(d).padStart(8);
-const results: Record<string, unknown> = { count: COUNT, rate: RATE, latencyCount: LAT_COUNT, at: new Date().toISOString() };
-console.log(`SNMP sink → snmptrapd (udp 127.0.0.1:${PORT}); ${COUNT} notifications per throughput run, ${LAT_COUNT} at ${RATE}/s for latency`);
+const pct = (r: { offered: number; logged: number }) => `${((100 * r.logged) / r.offered).toFixed(1).padStart(5)} %`;
+const results: Record<string, unknown> = { trapRates: TRAP_RATES, trapSeconds: TRAP_SECONDS, informCount: COUNT, latencyRate: RATE, latencyCount: LAT_COUNT, at: new Date().toISOString() };
+console.log(`SNMP sink → snmptrapd (udp 127.0.0.1:${PORT}), beside net-snmp's session sending the same notifications`);
 console.log('noisy: 2 shared cores, and snmptrapd writing its log is the bottleneck; compare the ratios\n');
+
+console.log(`v2c traps offered at a fixed rate for ${TRAP_SECONDS} s: share logged by snmptrapd`);
+const sweep: { rate: number; raw: { offered: number; logged: number }; sink: { offered: number; logged: number } }[] = [];
+for (const rate of TRAP_RATES) {
+  const raw = await paced(() => rawSender('trap'), rate);
+  const sink = await paced(() => sinkSender('trap'), rate);
+  sweep.push({ rate, raw, sink });
+  console.log(`  ${f(rate)}/s   net-snmp raw ${pct(raw)}   sink ${pct(sink)}`);
+}
+const sustained = (k: 'raw' | 'sink') => Math.max(0, ...sweep.filter((x) => x[k].logged === x[k].offered).map((x) => x.rate));
+console.log(`  sustained (every trap logged): net-snmp raw ${sustained('raw')}/s, sink ${sustained('sink')}/s, ratio ${(sustained('sink') / (sustained('raw') || NaN)).toFixed(2)}`);
+results.trap = { sweep, sustained: { raw: sustained('raw'), sink: sustained('sink') } };
+
+const rawInform = await throughput(() => rawSender('inform'));
+const sinkInform = await throughput(() => sinkSender('inform'));
+console.log(`\nv3 authPriv informs (SHA-256/AES), ${COUNT} back to back, each acknowledged`);
+console.log(`  throughput   net-snmp raw ${f(rawInform.perSecond)}/s  sink ${f(sinkInform.perSecond)}/s  ratio ${(sinkInform.perSecond / rawInform.perSecond).toFixed(2)}   logged ${rawInform.received}/${COUNT} and ${sinkInform.received}/${COUNT}`);
+results.inform = { raw: rawInform, sink: sinkInform };
+
+console.log(`\nlatency, write() → line in snmptrapd's log, ${LAT_COUNT} notifications at ${RATE}/s`);
 for (const mode of ['trap', 'inform'] as const) {
-  const label = mode === 'trap' ? 'v2c trap' : 'v3 authPriv inform (SHA-256/AES)';
-  const raw = await throughput(() => rawSender(mode));
-  const sink = await throughput(() => sinkSender(mode));
-  const rawLat = await latency(() => rawSender(mode));
-  const sinkLat = await latency(() => sinkSender(mode));
-  console.log(`${label}`);
-  console.log(`  throughput   net-snmp raw ${f(raw.perSecond)}/s  sink ${f(sink.perSecond)}/s  ratio ${(sink.perSecond / raw.perSecond).toFixed(2)}   logged ${raw.received}/${COUNT} and ${sink.received}/${COUNT}`);
-  console.log(`  latency p50  net-snmp raw ${f(rawLat.p50, 2)} ms  sink ${f(sinkLat.p50, 2)} ms  ratio ${(sinkLat.p50 / rawLat.p50).toFixed(2)}`);
-  console.log(`  latency p99  net-snmp raw ${f(rawLat.p99, 2)} ms  sink ${f(sinkLat.p99, 2)} ms  ratio ${(sinkLat.p99 / rawLat.p99).toFixed(2)}   (max ${sinkLat.max.toFixed(2)} ms, logged ${sinkLat.received}/${LAT_COUNT})`);
-  results[mode] = { raw, sink, rawLatency: rawLat, sinkLatency: sinkLat };
+  const raw = await latency(() => rawSender(mode));
+  const sink = await latency(() => sinkSender(mode));
+  const label = mode === 'trap' ? 'v2c trap  ' : 'v3 inform ';
+  console.log(`  ${label} p50  net-snmp raw ${f(raw.p50, 2)} ms  sink ${f(sink.p50, 2)} ms  ratio ${(sink.p50 / raw.p50).toFixed(2)}`);
+  console.log(`  ${label} p99  net-snmp raw ${f(raw.p99, 2)} ms  sink ${f(sink.p99, 2)} ms  ratio ${(sink.p99 / raw.p99).toFixed(2)}   (sink max ${sink.max.toFixed(2)} ms, logged ${sink.received}/${LAT_COUNT})`);
+  (results as Record<string, Record<string, unknown>>)[mode === 'trap' ? 'trap' : 'inform']!.latency = { raw, sink };
 }
 mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(resolve(ROOT, 'bench/results/snmp.json'), JSON.stringify(results, null, 2) + '\n');
