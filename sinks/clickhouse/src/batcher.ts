@@ -1,4 +1,5 @@
 import { TABLES, emptyRows, rowCount, type RowsByTable, type Table } from './rows.js';
+import { sleep } from './sleep.js';
 
 export interface BatcherOptions {
   /** Flush at once when this many rows wait. */
@@ -47,11 +48,6 @@ export function createBatcher(opts: BatcherOptions) {
   const abort = new AbortController();
   const spaceWaiters = new Set<() => void>();
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    abort.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-
   async function insertAll(p: Pending): Promise<void> {
     for (const table of TABLES) {
       const rows = p.rows[table];
@@ -66,7 +62,7 @@ export function createBatcher(opts: BatcherOptions) {
         } catch (err) {
           if (!opts.isTransient(err) || abandoned) throw abandoned ?? err;
           opts.onRetry(err, table, retry + 1, wait);
-          await sleep(wait);
+          await sleep(wait, abort.signal);
           wait = Math.min(wait * 2, opts.retryBackoffMaxMs);
         }
       }
@@ -139,9 +135,5 @@ export function createBatcher(opts: BatcherOptions) {
         if (timer) clearTimeout(timer);
       }
     },
-
-    get pendingRows() { return pending.count; },
   };
 }
-
-export type Batcher = ReturnType<typeof createBatcher>;

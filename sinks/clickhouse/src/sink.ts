@@ -6,6 +6,7 @@ import type { ClickHouseSinkConfig } from './config.js';
 import { defaultMigrationsDir, migrate, readMigrations } from './migrations.js';
 import { applyRetention, retentionMs } from './retention.js';
 import { toRows } from './rows.js';
+import { sleep } from './sleep.js';
 
 /**
  * Stores metrics, alarm transitions, fault events and remediation results in ClickHouse. start() applies the
@@ -22,11 +23,6 @@ export function createClickHouseSink(ctx: ComponentContext, config: ClickHouseSi
   ready.catch(() => {});
   let retentionTimer: NodeJS.Timeout | undefined;
 
-  const pause = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    stopping.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-  });
-
   async function prepare(): Promise<void> {
     const migrations = readMigrations(config.migrations_dir || defaultMigrationsDir());
     await createDatabase(config);
@@ -42,7 +38,7 @@ export function createClickHouseSink(ctx: ComponentContext, config: ClickHouseSi
       if (!isTransient(err)) throw err;
       if (stopping.signal.aborted) throw new Error('the ClickHouse sink stopped before ClickHouse was reachable');
       ctx.log.warn('ClickHouse unreachable; retrying', { url: config.url, error: (err as Error).message, retry_in_ms: wait });
-      await pause(wait);
+      await sleep(wait, stopping.signal);
       wait = Math.min(wait * 2, backoffMaxMs);
       try {
         await prepare();
