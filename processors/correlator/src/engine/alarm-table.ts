@@ -149,6 +149,9 @@ export class AlarmTable {
     for (const key of [...keys]) {
       const rec = this.active.get(key)!;
       if (!isAtOrBelow(rec.alarm.entity_instance_id, entity)) continue;
+      // Counted for flap detection; a hierarchical clear is an operator's or an application's decision, so it
+      // emits no `flapping` of its own: the next raise carries the flag if the key is flapping.
+      this.noteChange(key, at);
       rec.alarm = { ...rec.alarm, state: 'cleared', updated_at: at };
       rec.seq++;
       this.remove(key, rec);
