@@ -1,5 +1,4 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
 
 /**
  * chronyd's command protocol (candm.h, protocol version 6), just enough for its tracking report: what
@@ -96,7 +95,7 @@ export function createChronyClient(host: string, port: number, timeoutMs: number
     ready = undefined;
   };
   const open = () => {
-    const s = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     s.unref();
     s.on('message', (msg) => {
       const t = pending && parseTrackingReply(msg, pending.sequence);

@@ -59,7 +59,8 @@ export function createClockReader(opts: ClockReaderOptions): Reader {
         out.add(STRATUM, {}, tracking.stratum);
         out.add(OFFSET, {}, tracking.systemTimeOffsetSeconds);
       } else {
-        state = clockState(opts.syncMarker, files.exists(dir), files.mtimeMs(opts.syncMarker), now, opts.maxSyncAgeMs);
+        const daemon = files.exists(dir);
+        state = clockState(opts.syncMarker, daemon, daemon ? files.mtimeMs(opts.syncMarker) : undefined, now, opts.maxSyncAgeMs);
       }
       if (!state) return;
       obs.clock = state;
