@@ -128,6 +128,12 @@ test('a hierarchical clear empties the entity\'s rows', async () => {
   assert.is(table.size, 0);
   const events = rows(await walk('snmpwalk', v2c, EVENT_ENTRY), EVENT_ENTRY);
   assert.is(events.get(9)!.get(5), str(entity));
+  // An emptied table fills again (net-snmp drops an empty table's node).
+  const again = alarm({ entity_instance_id: entity, severity: 'minor' });
+  await sink.write(envelopes([transition('raised', again)]));
+  const refilled = rows(await walk('snmpwalk', v2c, ACTIVE_ENTRY), ACTIVE_ENTRY);
+  assert.equal([...refilled.keys()], [6]);
+  assert.is(refilled.get(6)!.get(2), str(again.uuid));
 });
 
 test('a wrong community or a wrong v3 key gets no answer', async () => {

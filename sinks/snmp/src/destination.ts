@@ -142,6 +142,11 @@ export function createSender(d: Destination, oids: AlarmMibOids, sinkId: string,
     drain: () => (inFlight === 0 && queue.length === 0 ? Promise.resolve() : new Promise<void>((r) => idle.push(r))),
     close() {
       closed = true;
+      if (queue.length) {
+        // stop() gave up waiting (a manager that does not answer): what is left is lost, and counted.
+        log.warn('closing with notifications unsent', { destination: d.name, count: queue.length });
+        metrics.dropped.inc(labels, queue.length);
+      }
       queue.length = 0;
       metrics.queued.set(labels, 0);
       session.close();

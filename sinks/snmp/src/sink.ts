@@ -2,7 +2,7 @@ import { parseDuration, type ComponentContext, type Envelope, type Sink } from '
 import type { AlarmTransition } from '@faultline/schemas';
 import type { Registry } from 'prom-client';
 import { startAgent, type AlarmAgent } from './agent.js';
-import { configProblems, type SnmpSinkConfig } from './config.js';
+import { configProblems, type Destination, type SnmpSinkConfig } from './config.js';
 import { createSender, type Sender } from './destination.js';
 import { encodeEvent, encodeResync } from './encode.js';
 import { wants } from './filter.js';
@@ -21,26 +21,26 @@ export function createSnmpSink(ctx: ComponentContext, config: SnmpSinkConfig): S
   // The pipeline's registry when the runtime gives one (the Prometheus sink and the API's /metrics expose it).
   const pipelineRegistry = (ctx as ComponentContext & { telemetry?: { registry: Registry } }).telemetry?.registry;
   const metrics = snmpMetrics(pipelineRegistry);
-  let senders: Sender[] = [];
+  let senders: { dest: Destination; sender: Sender }[] = [];
   let agent: AlarmAgent | undefined;
   const timers: NodeJS.Timeout[] = [];
   let stopping: Promise<void> | undefined;
 
   const resync = () => {
     const n = encodeResync(oids, tables.activeCount(), tables.lastEventIndex());
-    for (const s of senders) s.offer(n);
+    for (const { sender } of senders) sender.offer(n);
   };
 
   async function stop() {
     timers.forEach(clearInterval);
-    for (const s of senders) s.flushSummary();
+    for (const { sender } of senders) sender.flushSummary();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(senders.map((s) => s.drain())),
+      Promise.all(senders.map(({ sender }) => sender.drain())),
       new Promise((r) => { timer = setTimeout(r, DRAIN_LIMIT_MS); }),
     ]);
     clearTimeout(timer);
-    senders.forEach((s) => s.close());
+    senders.forEach(({ sender }) => sender.close());
     senders = [];
     await agent?.close();
     agent = undefined;
@@ -49,12 +49,12 @@ export function createSnmpSink(ctx: ComponentContext, config: SnmpSinkConfig): S
   return {
     inputs: ['alarms'],
     async start() {
-      senders = config.destinations.map((d) => createSender(d, oids, ctx.id, metrics, ctx.log));
-      config.destinations.forEach((d, i) => {
-        const t = setInterval(() => senders[i]?.flushSummary(), parseDuration(d.rate_limit.summary_interval));
+      senders = config.destinations.map((dest) => ({ dest, sender: createSender(dest, oids, ctx.id, metrics, ctx.log) }));
+      for (const { dest, sender } of senders) {
+        const t = setInterval(() => sender.flushSummary(), parseDuration(dest.rate_limit.summary_interval));
         t.unref();
         timers.push(t);
-      });
+      }
       if (config.agent.enabled) {
         agent = await startAgent(config.agent, oids, tables, ctx.log);
         ctx.log.info('snmp agent listening', { address: config.agent.address, port: config.agent.port });
@@ -71,10 +71,10 @@ export function createSnmpSink(ctx: ComponentContext, config: SnmpSinkConfig): S
       metrics.transitions.inc({ sink: ctx.id, outcome: 'not_notified' }, transitions.length - ch.events.length);
       for (const rec of ch.events) {
         const n = encodeEvent(oids, rec.event, rec.index);
-        config.destinations.forEach((d, i) => {
-          if (wants(d.filter, rec.event)) senders[i]!.offer(n, { eventIndex: rec.index, severity: rec.event.severity });
-          else metrics.filtered.inc({ sink: ctx.id, destination: d.name });
-        });
+        for (const { dest, sender } of senders) {
+          if (wants(dest.filter, rec.event)) sender.offer(n, { eventIndex: rec.index, severity: rec.event.severity });
+          else metrics.filtered.inc({ sink: ctx.id, destination: dest.name });
+        }
       }
       if (ch.resync) resync();
     },
