@@ -96,6 +96,38 @@ test('network bytes per interface, received and sent: node_exporter\'s value lie
   }
 });
 
+test('more counters node_exporter also reads lie between ours: disk, context switches, forks, pressure, vmstat', async () => {
+  const { before, ne, after } = await bracket();
+  const names = ['node_disk_read_bytes_total', 'node_disk_written_bytes_total', 'node_disk_io_time_seconds_total', 'node_context_switches_total',
+    'node_forks_total', 'node_intr_total', 'node_pressure_cpu_waiting_seconds_total', 'node_pressure_io_waiting_seconds_total', 'node_vmstat_pgfault'];
+  let compared = 0;
+  for (const name of names) {
+    for (const k of pick(ne, name)) {
+      assert.ok(before.has(k), `we have ${k}`);
+      within(k, ne.get(k), before.get(k)! - 1e-6, after.get(k)! + 1e-6);
+      compared++;
+    }
+  }
+  assert.ok(compared >= names.length, `compared ${compared} series`);
+});
+
+test('where node_exporter has a metric we send, the label names agree, so its dashboards and rules work on ours', async () => {
+  const { before, ne } = await bracket();
+  const labelNames = (s: Series) => {
+    const m = new Map<string, string>();
+    for (const k of s.keys()) {
+      const [, name, labels] = /^([^{]+)\{(.*)\}$/.exec(k)!;
+      m.set(name!, [...labels!.matchAll(/([a-z_]+)=/g)].map((x) => x[1]).join(','));
+    }
+    return m;
+  };
+  const ours = labelNames(before);
+  const theirs = labelNames(ne);
+  const shared = [...ours.keys()].filter((n) => theirs.has(n));
+  assert.ok(shared.length >= 60, `${shared.length} metric names shared with node_exporter`);
+  for (const n of shared) assert.is(ours.get(n), theirs.get(n), n);
+});
+
 test('run as `faultline collector host`: a pipeline file on the embedded bus carries MetricBatch and Heartbeat records', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-host-it-'));
   const file = join(dir, 'pipeline.yaml');
