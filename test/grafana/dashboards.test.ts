@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedBus, createLogger, createRegistry, loadPipelineConfig, startPipeline, type RunningPipeline } from '@faultline/runtime';
 import type { AlarmTransition } from '@faultline/schemas';
+import { hostCollector } from '@faultline/collector-host';
 import { clickhouseSink } from '@faultline/sink-clickhouse';
 import { prometheusSink } from '@faultline/sink-prometheus';
 import { DEV_DIR, SERVICES, ensureServices, waitFor } from '../support/index.js';
@@ -42,6 +43,7 @@ test('the dashboards are fleet, host, alarm history and remediation audit, on th
 
 // ------------------------------------------------------------------------------ live: feed, then query
 await ensureServices('clickhouse', 'prometheus');
+// grafana-0 is this machine, read by the real host collector; grafana-1 is a synthetic node from the test feed.
 const NODES = ['grafana-0', 'grafana-1'];
 const database = testDatabase('grafana');
 const ch = testClient(SERVICES.clickhouse.url, database);
@@ -68,18 +70,21 @@ async function promApi(path: string, params: Record<string, string>): Promise<an
   return body.data;
 }
 
-/** The real pipeline (embedded bus): a test collector → the Prometheus sink and the ClickHouse sink. */
+/**
+ * The real pipeline (embedded bus): the host collector (this machine as grafana-0, every second) and a test
+ * collector (a synthetic grafana-1, alarms, logs, remediations) → the Prometheus sink and the ClickHouse sink.
+ */
 async function feedThePipeline(): Promise<void> {
   const feed = createFeed();
   const text = JSON.stringify({
-    node: 'grafana-test', data_dir: dataDir, bus: { type: 'embedded' },
-    collectors: { feed: { type: 'test-feed' } },
+    node: NODES[0], data_dir: dataDir, bus: { type: 'embedded' },
+    collectors: { host: { type: 'host', interval: '1s' }, feed: { type: 'test-feed' } },
     sinks: {
       prometheus: { type: 'prometheus', listen: `127.0.0.1:${promPort}` },
       clickhouse: { type: 'clickhouse', url: SERVICES.clickhouse.url, database, flush_interval: '100ms' },
     },
   });
-  const config = loadPipelineConfig('grafana.yaml', createRegistry([clickhouseSink, prometheusSink, feed.factory]), { text });
+  const config = loadPipelineConfig('grafana.yaml', createRegistry([clickhouseSink, prometheusSink, hostCollector, feed.factory]), { text });
   pipeline = await startPipeline(config, createEmbeddedBus(), createLogger('test', { level: 'error' }));
   // Written whole, then renamed: Prometheus watches the folder and would read a half-written file.
   writeFileSync(`${targetFile}.tmp`, JSON.stringify([{ targets: [`127.0.0.1:${promPort}`], labels: { job: 'faultline-grafana-test' } }]));
@@ -107,7 +112,7 @@ async function feedThePipeline(): Promise<void> {
   feed.emit('metrics', { node: 'grafana-0', collector: 'host' } as never);
   // Metrics until Prometheus holds enough samples of each node for rate() over $__rate_interval.
   let tick = 0;
-  const timer = setInterval(() => { tick++; for (const n of NODES) feed.emit('metrics', metricBatch(n, Date.now() + tick)); }, 250);
+  const timer = setInterval(() => { tick++; feed.emit('metrics', metricBatch(NODES[1]!, Date.now() + tick)); }, 250);
   try {
     await waitFor('Prometheus to scrape several samples of every test node', async () => {
       // This run's instance only: series of an earlier run (another port) linger in the TSDB.
