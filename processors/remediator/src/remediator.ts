@@ -89,6 +89,11 @@ export function createRemediator(ctx: ProcessorContext, config: RemediatorConfig
   let ledger: Ledger | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   let stopping = false;
+  /**
+   * Inside handle(), the actions admitted by the batch wait here until one fsync has made all their
+   * claims durable (group commit); outside handle() (timers, approvals) a claim is fsynced on its own.
+   */
+  let batchStarts: (() => void)[] | undefined;
 
   const log = (r: LedgerRecord, durable = false) => ledger?.append(r, durable);
 
@@ -206,17 +211,24 @@ export function createRemediator(ctx: ProcessorContext, config: RemediatorConfig
     plan.state = 'running';
     plan.requestUuid = requestUuid;
     // Durable before acting: a crash from here on never runs this step again.
+    const inBatch = batchStarts !== undefined;
     log({
       k: 'claim', at: req.now, request_uuid: requestUuid, transition_uuid: plan.transition.uuid, alarm_id: plan.alarm.alarm_id,
       entity_instance_id: plan.alarm.entity_instance_id, rule: plan.rule.name, step: plan.step, action: step.action.type,
       target: plan.target, host: plan.host, cause: plan.cause, first: req.first, dry_run: plan.dryRun,
-    }, true);
+    }, !inBatch);
     const started = now();
     if (plan.dryRun) {
       // Decided and recorded, nothing done; the plan goes on as if the step had run, so the record shows the whole ladder.
       onActionDone(plan, step, requestUuid, started, { ok: true, reason: `would ${step.action.describe()}` }, emit);
       return;
     }
+    const start = () => startAction(plan, step, requestUuid, started);
+    if (inBatch) batchStarts!.push(start);
+    else start();
+  }
+
+  function startAction(plan: Plan, step: CompiledStep, requestUuid: string, started: number): void {
     const abort = new AbortController();
     aborts.add(abort);
     const timeout = setTimeout(() => abort.abort(), step.timeoutMs);
@@ -371,9 +383,17 @@ export function createRemediator(ctx: ProcessorContext, config: RemediatorConfig
     },
     handle(batch: readonly Envelope[], out: Emit) {
       forgetOldTransitions();
-      for (const env of batch) {
-        if (env.topic === 'heartbeats') safety.fleet.add((env as Envelope<'heartbeats'>).value.node);
-        else if (env.topic === 'alarms') onTransition((env as Envelope<'alarms'>).value, out);
+      const starts: (() => void)[] = (batchStarts = []);
+      try {
+        for (const env of batch) {
+          if (env.topic === 'heartbeats') safety.fleet.add((env as Envelope<'heartbeats'>).value.node);
+          else if (env.topic === 'alarms') onTransition((env as Envelope<'alarms'>).value, out);
+        }
+      } finally {
+        // Even if a transition threw: what was claimed is started, so no plan waits for an action that never began.
+        batchStarts = undefined;
+        ledger?.sync();
+        for (const start of starts) start();
       }
     },
     async stop() {

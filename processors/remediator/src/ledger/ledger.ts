@@ -24,6 +24,8 @@ function fsyncDir(dir: string): void {
 export interface Ledger {
   /** Appends a record; with `durable`, returns only once it (and everything before it) is on disk. */
   append(record: LedgerRecord, durable?: boolean): void;
+  /** Everything appended so far is on disk when it returns (group commit). */
+  sync(): void;
   close(): void;
 }
 
@@ -56,6 +58,9 @@ export function openLedger(dir: string, keep?: (r: LedgerRecord) => boolean): { 
         if (fd === undefined) throw new Error('the remediation ledger is closed');
         writeSync(fd, JSON.stringify(record) + '\n');
         if (durable) fsyncSync(fd);
+      },
+      sync() {
+        if (fd !== undefined) fsyncSync(fd);
       },
       close() {
         if (fd === undefined) return;
