@@ -1,5 +1,4 @@
 import { createRegistry } from '@faultline/runtime';
-import { remediatorProcessor } from '@faultline/processor-remediator';
 import { correlatorProcessor } from '@faultline/processor-correlator';
 import { remediatorProcessor } from '@faultline/processor-remediator';
 import { snmpSink } from '@faultline/sink-snmp';
@@ -11,7 +10,6 @@ import { alertmanagerSink } from '@faultline/sink-alertmanager';
 
 /** Every component this build of faultline knows, by kind and type. Add a factory here to make it configurable. */
 export const registry = createRegistry([
-  remediatorProcessor,
   correlatorProcessor,
   remediatorProcessor,
   snmpSink,
