@@ -13,7 +13,7 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === '--jobs') jobs = Number(args[++i]);
   else filters.push(args[i]);
 }
-const FILE_TIMEOUT_MS = Number(process.env.FAULTLINE_TEST_TIMEOUT_MS ?? 10 * 60_000);
+const FILE_TIMEOUT_MS = Number(process.env.FAULTLINE_TEST_TIMEOUT_MS ?? 5 * 60_000);
 const SKIP = new Set(['node_modules', '.dev', '.tools', '.git', 'dist']);
 
 function find(dir, out = []) {
