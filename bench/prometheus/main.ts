@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { Gauge, Registry } from 'prom-client';
 import { Value } from '@sinclair/typebox/value';
@@ -105,14 +106,18 @@ const series = { sink: sampleLines(sinkText, hostRe), baseline: sampleLines(base
 if (series.sink !== series.baseline || series.sink !== NODES * 1000) throw new Error(`series differ: ${JSON.stringify(series)}`);
 
 // ---------------------------------------------------------------- scrapes and ingest, alternating
-const scrape = { sink: [] as number[], baseline: [] as number[], http: [] as number[] };
+const scrape = { sink: [] as number[], baseline: [] as number[], http: [] as number[], httpGzip: [] as number[] };
 const ingest = { sink: [] as number[], baseline: [] as number[] };
 await sink.start();
 for (let i = 0; i < SCRAPES; i++) {
   // byteLength makes both flat strings: the sink's text is a rope until it is written out.
   scrape.sink.push(await time(async () => Buffer.byteLength(await sink.exposition())));
   scrape.baseline.push(await time(async () => Buffer.byteLength(await baseline.metrics())));
-  scrape.http.push(await time(async () => (await fetch(sink.url)).text()));
+  scrape.http.push(await time(async () => (await fetch(sink.url, { headers: { 'accept-encoding': 'identity' } })).text()));
+  scrape.httpGzip.push(await time(async () => {
+    const res = await fetch(sink.url, { headers: { 'accept-encoding': 'gzip' } });
+    await res.arrayBuffer();
+  }));
   if (i < 3) {
     const next = batches(i + 1);
     ingest.sink.push(await time(() => sink.write(next)));
@@ -120,13 +125,17 @@ for (let i = 0; i < SCRAPES; i++) {
   }
 }
 await sink.stop();
+const gzipBytes = gzipSync(sinkText, { level: 1 }).length; // what the sink sends when gzip is asked for
 
 const result = {
   at: new Date().toISOString(),
   host_series: NODES * 1000,
   active_alarms: ALARMS,
-  exposition_bytes: { sink: Buffer.byteLength(sinkText), baseline: Buffer.byteLength(baseText) },
-  scrape_ms_median: { sink: +median(scrape.sink).toFixed(1), sink_over_http: +median(scrape.http).toFixed(1), baseline: +median(scrape.baseline).toFixed(1) },
+  exposition_bytes: { sink: Buffer.byteLength(sinkText), sink_gzip: gzipBytes, baseline: Buffer.byteLength(baseText) },
+  scrape_ms_median: {
+    sink: +median(scrape.sink).toFixed(1), sink_over_http: +median(scrape.http).toFixed(1),
+    sink_over_http_gzip: +median(scrape.httpGzip).toFixed(1), baseline: +median(scrape.baseline).toFixed(1),
+  },
   scrape_speedup: +(median(scrape.baseline) / median(scrape.sink)).toFixed(2),
   ingest_ms_median_per_100k_samples: { sink: +median(ingest.sink).toFixed(1), baseline: +median(ingest.baseline).toFixed(1) },
   ingest_speedup: +(median(ingest.baseline) / median(ingest.sink)).toFixed(2),
@@ -135,7 +144,7 @@ const result = {
 };
 console.log(`Prometheus sink, ${result.host_series} host series + ${ALARMS} alarms (${(result.exposition_bytes.sink / 1e6).toFixed(1)} MB exposition)`);
 console.log(`  scrape (render)  sink ${result.scrape_ms_median.sink} ms   prom-client Registry ${result.scrape_ms_median.baseline} ms   → ${result.scrape_speedup}x faster`);
-console.log(`  scrape over HTTP sink ${result.scrape_ms_median.sink_over_http} ms (fetch of the whole body on loopback)`);
+console.log(`  scrape over HTTP sink ${result.scrape_ms_median.sink_over_http} ms plain, ${result.scrape_ms_median.sink_over_http_gzip} ms gzip (${(gzipBytes / 1e6).toFixed(2)} MB), whole body on loopback`);
 console.log(`  ingest 100k samples  sink ${result.ingest_ms_median_per_100k_samples.sink} ms   gauge.set() ${result.ingest_ms_median_per_100k_samples.baseline} ms   → ${result.ingest_speedup}x`);
 console.log('  (2 shared cores: noisy; medians of alternating rounds)');
 const out = resolve(import.meta.dirname, '../results');

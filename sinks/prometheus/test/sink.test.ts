@@ -34,9 +34,11 @@ test('GET on the path serves host metrics, alarm series and the pipeline registr
       env('metrics', batch('compute-0', [{ name: 'node_load1', labels: {}, value: 0.25 }])),
       env('alarms', transition('raised', alarm(), 1)),
     ]);
-    const res = await fetch(sink.url);
+    const res = await fetch(sink.url, { headers: { 'accept-encoding': 'gzip' } });
     assert.is(res.status, 200);
     assert.is(res.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
+    assert.is(res.headers.get('content-encoding'), 'gzip');
+    assert.is((await fetch(sink.url, { headers: { 'accept-encoding': 'identity' } })).headers.get('content-encoding'), null);
     const text = await res.text();
     assert.ok(text.includes('node_load1{node="compute-0"} 0.25\n'));
     assert.ok(text.includes('faultline_alarm_active{alarm_id="700.101"'));
