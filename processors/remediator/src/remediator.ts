@@ -186,7 +186,9 @@ export function createRemediator(ctx: ProcessorContext, config: RemediatorConfig
   function pollApprovals(): void {
     const waiting = [...plans.values()].filter((p) => p.state === 'awaiting_approval');
     if (!waiting.length) { clearInterval(pollTimer); pollTimer = undefined; return; }
+    const answered = new Set(listApprovalDecisions(ctx.dataDir));
     for (const plan of waiting) {
+      if (!answered.has(plan.requestUuid!)) continue;
       const d = readApprovalDecision(ctx.dataDir, plan.requestUuid!);
       if (!d) continue;
       removeApprovalDecision(ctx.dataDir, plan.requestUuid!);
@@ -262,7 +264,7 @@ export function createRemediator(ctx: ProcessorContext, config: RemediatorConfig
         record(emit, plan, plan.step, 'verified', '', 'the alarm cleared while the action ran', { request_uuid: requestUuid });
         return finish(plan, emit, 'verified');
       }
-      record(emit, plan, plan.step + 1, 'skipped', e.code, e.reason);
+      record(emit, plan, plan.step, 'skipped', e.code, `${e.reason}; no further step runs`);
       return finish(plan, emit, e.outcome === 'verified' ? 'verified' : 'ended');
     }
     if (!outcome.ok) {
@@ -294,7 +296,7 @@ export function createRemediator(ctx: ProcessorContext, config: RemediatorConfig
           record(emit, plan, plan.step, 'verified', '', `the alarm cleared${after}`, { request_uuid: plan.requestUuid! });
           return finish(plan, emit, 'verified');
         }
-        record(emit, plan, plan.step + 1, 'skipped', code, reason);
+        record(emit, plan, plan.step, 'skipped', code, `${reason}; no further step runs`);
         return finish(plan, emit, 'ended');
       case 'awaiting_approval':
         if (plan.timer) clearTimeout(plan.timer);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -156,6 +157,29 @@ test('kubernetes and openstack actions refuse to start: not available in this bu
   } catch (err) {
     assert.match((err as Error).message, /kubernetes\.drain is not available in this build/);
   }
+});
+
+test('an alarm inhibited by a parent stops its plan; a clear_all above an alarm verifies its plan', async () => {
+  const dir = tempDir();
+  const marker = join(dir, 'step1-ran');
+  const { ctx, results, emit } = context();
+  const r = createRemediator(ctx, config({ limits: { budget: { max_share: 1 } }, rules: [rule([
+    { action: command(['true']), verify_within: '10m' },
+    { action: command(['touch', marker]) },
+  ], { match: { alarm_id: ['700.140'], entity: '**' } })] }));
+  await r.start();
+  const a = alarm();
+  const b = alarm({ entity_instance_id: 'host=compute-1' });
+  await r.handle([envelope(transition('raised', a)), envelope(transition('raised', b))], emit);
+  await until('both executed', () => results.filter((x) => x.outcome === 'executed').length === 2);
+  await r.handle([envelope({ ...transition('inhibited', { ...a, inhibited: true, inhibited_by: '710.001|host=compute-0' }, 2) })], emit);
+  const stopped = results.at(-1)!;
+  assert.equal([stopped.outcome, stopped.details?.code, stopped.target], ['skipped', 'inhibited', 'compute-0']);
+  const clearAll = { uuid: randomUUID(), at: Date.now(), kind: 'cleared_all' as const, entity_instance_id: 'host=compute-1', cleared: [{ seq: 2, alarm: { ...b, state: 'cleared' as const } }] };
+  await r.handle([envelope(clearAll)], emit);
+  assert.equal([results.at(-1)!.outcome, results.at(-1)!.target], ['verified', 'compute-1']);
+  await r.stop();
+  assert.not.ok(existsSync(marker));
 });
 
 test.run();

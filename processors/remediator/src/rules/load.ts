@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TSchema } from '@sinclair/typebox';
+import { parseDuration } from '@faultline/runtime';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { RulesFileSchema, type RuleConfig } from './schema.js';
@@ -51,9 +52,17 @@ export function checkRules(rules: readonly RuleConfig[]): string[] {
   rules.forEach((r, i) => {
     if (seen.has(r.name)) problems.push(`rules.${i}.name: "${r.name}" is used by an earlier rule; names must be unique`);
     seen.add(r.name);
+    r.steps.forEach((s, j) => {
+      for (const key of ['timeout', 'verify_within'] as const) {
+        // Node timers cannot wait longer; a longer one would fire at once.
+        if (parseDuration(s[key]) > MAX_TIMER_MS) problems.push(`rules.${i}.steps.${j}.${key}: ${s[key]} is longer than the 24d a timer can wait`);
+      }
+    });
   });
   return problems;
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Reads a rules file (`rules: [...]`); every problem is reported at once as `file:line:col: path: message`. */
 export function loadRulesFile(file: string, text = readFileSync(file, 'utf8')): RuleConfig[] {
