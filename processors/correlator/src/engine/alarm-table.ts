@@ -46,6 +46,10 @@ export interface AlarmTableSnapshot {
   in_force: string;
 }
 
+// Shared and frozen: most alarms have no labels and no silence, and a million alarms should not carry a million empty objects.
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_SILENCES: string[] = Object.freeze([]) as unknown as string[];
+
 const sameLabels = (a: Record<string, string>, b: Record<string, string>) => {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
@@ -109,7 +113,7 @@ export class AlarmTable {
     // Silences may match on severity or labels, which just changed.
     next.silenced_by = this.silencesOf(next, at);
     const severityChanged = severity !== a.severity;
-    const startsFlapping = severityChanged && this.noteChange(key, at);
+    const startsFlapping = severityChanged && this.noteChange(key, at, a.raised_at);
     if (startsFlapping) next.flapping = true;
     rec.alarm = next;
     this.emit('updated', rec, at, out, traceparent, severityChanged ? a.severity : undefined);
@@ -130,7 +134,7 @@ export class AlarmTable {
   clearKey(key: string, at: number, out: EngineOutput, traceparent?: string): boolean {
     const rec = this.active.get(key);
     if (!rec) return false;
-    const startsFlapping = this.noteChange(key, at);
+    const startsFlapping = this.noteChange(key, at, rec.alarm.raised_at);
     rec.alarm = { ...rec.alarm, state: 'cleared', updated_at: at, flapping: rec.alarm.flapping || startsFlapping };
     this.remove(key, rec);
     this.emit('cleared', rec, at, out, traceparent);
@@ -151,7 +155,7 @@ export class AlarmTable {
       if (!isAtOrBelow(rec.alarm.entity_instance_id, entity)) continue;
       // Counted for flap detection; a hierarchical clear is an operator's or an application's decision, so it
       // emits no `flapping` of its own: the next raise carries the flag if the key is flapping.
-      this.noteChange(key, at);
+      this.noteChange(key, at, rec.alarm.raised_at);
       rec.alarm = { ...rec.alarm, state: 'cleared', updated_at: at };
       rec.seq++;
       this.remove(key, rec);
@@ -354,10 +358,10 @@ export class AlarmTable {
       updated_at: at,
       inhibited: false,
       suppressed: false,
-      silenced_by: [],
+      silenced_by: NO_SILENCES,
       flapping: false,
       source: req.source,
-      labels: req.labels ?? {},
+      labels: req.labels ?? NO_LABELS,
     };
     const startsFlapping = this.noteChange(key, at);
     alarm.flapping = this.flaps.get(key)?.flapping ?? false;
@@ -397,10 +401,17 @@ export class AlarmTable {
     if (f) f.cleared = { alarm: rec.alarm, seq: rec.seq };
   }
 
-  /** Counts a state change for flap detection; true when it makes the key flapping. */
-  private noteChange(key: string, at: number): boolean {
+  /**
+   * Counts a state change for flap detection; true when it makes the key flapping. A first raise keeps
+   * no record (its time is the alarm's raised_at, passed as `since` by the next change): a million
+   * steady alarms then cost no flap history at all.
+   */
+  private noteChange(key: string, at: number, since?: number): boolean {
     let f = this.flaps.get(key);
-    if (!f) this.flaps.set(key, (f = { changes: [], flapping: false, flap_count: 0 }));
+    if (!f) {
+      if (since === undefined) return false;
+      this.flaps.set(key, (f = { changes: [since], flapping: false, flap_count: 0 }));
+    }
     return recordChange(f, at, this.opts.flap);
   }
 
@@ -431,6 +442,7 @@ export class AlarmTable {
   }
 
   private silencesOf(alarm: Alarm, at: number): string[] {
+    if (this.silences.size === 0 && this.maintenance.size === 0) return NO_SILENCES;
     const out: string[] = [];
     if (this.silences.size) {
       const view = alarmView(alarm);
@@ -442,7 +454,7 @@ export class AlarmTable {
         if (until !== undefined && at < until) out.push(`maintenance:${e}`);
       }
     }
-    return out;
+    return out.length ? out : NO_SILENCES;
   }
 
   /** Sets inhibited/suppressed/silenced on an alarm being built (no transitions). */
