@@ -133,6 +133,8 @@ export class DurableState {
     if (!lost.size) return;
     const gone = (root: string) => { const p = this.partitionOf.get(root); return p !== undefined && lost.has(p); };
     this.engine().drop((root) => !gone(root));
-    for (const root of [...this.partitionOf.keys()]) if (gone(root)) this.partitionOf.delete(root);
+    let hosts = 0;
+    for (const root of [...this.partitionOf.keys()]) if (gone(root)) { this.partitionOf.delete(root); hosts++; }
+    this.log.info('partitions revoked: state dropped', { partitions: [...lost].sort((a, b) => a - b), hosts });
   }
 }

@@ -11,7 +11,7 @@ import { createKafkaTopics } from './kafka-admin.js';
 import { connectionOptions } from './kafka-connection.js';
 import { copartitionedAssigner } from './copartitioned.js';
 import { createLingerBatcher } from './linger.js';
-import { createSpool } from './spool.js';
+import { createSpool, type AbortableProducer } from './spool.js';
 import type {
   Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ProducerOptions, Subscription, TopicPartition, TopicSpec,
 } from './types.js';
@@ -59,7 +59,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
   const closers = new Set<() => Promise<void>>();
   const subscriptions = new Set<Subscription>();
 
-  function baseProducer(clientSuffix: string, retries: number): Producer {
+  function baseProducer(clientSuffix: string, retries: number): AbortableProducer {
     const kp = new KafkaProducer({
       ...conn, clientId: `${config.client_id}-${clientSuffix}`, idempotent: true, acks: -1, compression: config.compression,
       retries, retryDelay: 500,
@@ -77,6 +77,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     return {
       send: (records) => batcher.add(records),
       close: async () => { closers.delete(close); await close(); },
+      abort: async () => { closers.delete(close); await kp.close(true); },
     };
   }
 
@@ -202,6 +203,12 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       await stream?.close().catch(() => {});
       stream = undefined;
       await new Promise((r) => setTimeout(r, 500));
+      // A rebalance that fenced the batch is applied first, so what follows concerns what we own now.
+      if (pendingAssignment) {
+        const a = pendingAssignment;
+        pendingAssignment = undefined;
+        await rebalance(a).catch((err: Error) => log.error('rebalance callback failed', { group: copts.group, error: err.message }));
+      }
       // A stateful processor already applied the failed batch in memory: have it forget its
       // partitions and restore them from what was committed, as if they had moved away and back.
       const all = [...assigned].map((k) => {
