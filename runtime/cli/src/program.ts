@@ -55,6 +55,5 @@ Examples:
   program.addCommand(remediationCommand());
   program.addCommand(simulateCommand());
   program.addCommand(topicsCommand());
-  program.addCommand(remediationCommand());
   return program;
 }
