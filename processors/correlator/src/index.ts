@@ -25,11 +25,11 @@ export type { FlapOptions } from './engine/flapping.js';
 export { isAtOrBelow, pathAncestors, rootOf } from './engine/entity.js';
 export { newOutput } from './engine/types.js';
 export type {
-  AlarmQuery, EngineOutput, EventLogEntry, EventQuery, InventoryRecord, LogRecord, MaintenanceWindow, SetRequest, Silence,
+  AlarmQuery, EngineOutput, EventLogEntry, EventQuery, InventoryRecord, LogRecord, MaintenanceWindow, Owns, SetRequest, Silence,
 } from './engine/types.js';
 export { DurableState, inputRoot } from './state/durable.js';
 export type { TopicReader } from './state/durable.js';
 export { assembleSnapshot, splitSnapshot, OPERATOR_KEY } from './state/records.js';
 export type { HostState, OperatorState } from './state/records.js';
-export { ApiConfigSchema } from './api/config.js';
+export { ApiConfigSchema, TOKEN_FILE } from './api/config.js';
 export type { ApiConfig } from './api/config.js';

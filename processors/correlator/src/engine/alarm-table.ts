@@ -4,8 +4,9 @@ import { isAtOrBelow, pathAncestors, rootOf } from './entity.js';
 import { DEFAULT_FLAP, lastChange, recordChange, type FlapOptions, type FlapRecord } from './flapping.js';
 import type { IdSource } from './ids.js';
 import { compileMatchers, matchesAll, type CompiledMatcher } from './matchers.js';
-import type {
-  AlarmQuery, EngineOutput, EventLogEntry, EventQuery, LogRecord, MaintenanceWindow, SetRequest, Silence,
+import {
+  ownsPredicate, type AlarmQuery, type EngineOutput, type EventLogEntry, type EventQuery, type LogRecord, type MaintenanceWindow,
+  type Owns, type SetRequest, type Silence,
 } from './types.js';
 
 interface Rec {
@@ -291,12 +292,19 @@ export class AlarmTable {
 
   // ---- snapshot -----------------------------------------------------------------------------------
 
-  snapshot(owns: (root: string) => boolean): AlarmTableSnapshot {
+  snapshot(owns: Owns): AlarmTableSnapshot {
     const alarms: ActiveAlarm[] = [];
-    for (const r of this.active.values()) if (owns(r.root)) alarms.push({ alarm: r.alarm, seq: r.seq, last_transition: r.last });
+    const push = (r: Rec) => alarms.push({ alarm: r.alarm, seq: r.seq, last_transition: r.last });
+    if (typeof owns === 'function') {
+      for (const r of this.active.values()) if (owns(r.root)) push(r);
+    } else {
+      for (const root of owns) for (const key of this.byRoot.get(root) ?? []) push(this.active.get(key)!);
+    }
+    const has = ownsPredicate(owns);
     const flaps: AlarmTableSnapshot['flaps'] = [];
+    // Flap records live only while a key changes (pruned after a quiet window): few, so walking them is fine.
     for (const [key, f] of this.flaps) {
-      if (!owns(rootOf(key.slice(key.indexOf('|') + 1)))) continue;
+      if (!has(rootOf(key.slice(key.indexOf('|') + 1)))) continue;
       const item: AlarmTableSnapshot['flaps'][number] = { key, changes: [...f.changes], flapping: f.flapping, flap_count: f.flap_count };
       if (f.cleared) item.cleared = f.cleared;
       flaps.push(item);
@@ -332,9 +340,10 @@ export class AlarmTable {
   }
 
   /** Forgets the alarms and flap history of partitions this engine no longer owns. */
-  drop(owns: (root: string) => boolean): void {
-    for (const [key, r] of [...this.active]) if (!owns(r.root)) this.remove(key, r);
-    for (const key of [...this.flaps.keys()]) if (!owns(rootOf(key.slice(key.indexOf('|') + 1)))) this.flaps.delete(key);
+  drop(owns: Owns): void {
+    const has = ownsPredicate(owns);
+    for (const [key, r] of [...this.active]) if (!has(r.root)) this.remove(key, r);
+    for (const key of [...this.flaps.keys()]) if (!has(rootOf(key.slice(key.indexOf('|') + 1)))) this.flaps.delete(key);
   }
 
   // ---- internals ----------------------------------------------------------------------------------

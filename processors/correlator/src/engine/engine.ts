@@ -7,7 +7,7 @@ import { IdSource } from './ids.js';
 import type { RuleSet } from './rules.js';
 import { ThresholdEvaluator, type ThresholdSnapshot } from './thresholds.js';
 import type {
-  AlarmQuery, EngineOutput, EventLogEntry, EventQuery, InventoryRecord, MaintenanceWindow, Silence,
+  AlarmQuery, EngineOutput, EventLogEntry, EventQuery, InventoryRecord, MaintenanceWindow, Owns, Silence,
 } from './types.js';
 import type { ActiveAlarm } from '@faultline/schemas';
 
@@ -126,9 +126,10 @@ export class Engine {
   /**
    * The state of the partitions `owns` selects, by root entity (the host: the key of metrics, faults
    * and heartbeats). Silences, suppression, maintenance and inventory are global and always included.
-   * Plain JSON: store it anywhere.
+   * Plain JSON: store it anywhere. Pass a Set of roots to go through the per-host indexes: that costs
+   * what those hosts hold, not what the engine holds, so it can run for every batch.
    */
-  snapshot(owns: (root: string) => boolean = everything): EngineSnapshot {
+  snapshot(owns: Owns = everything): EngineSnapshot {
     return {
       version: 1,
       id_counter: this.ids.counter,
@@ -148,7 +149,7 @@ export class Engine {
   }
 
   /** Forgets the state of partitions this engine no longer owns (revoked on rebalance). */
-  drop(owns: (root: string) => boolean): void {
+  drop(owns: Owns): void {
     this.table.drop(owns);
     this.thresholds.drop(owns);
     this.heartbeats.drop(owns);

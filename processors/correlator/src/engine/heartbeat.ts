@@ -1,7 +1,7 @@
 import { alarmKey, type Heartbeat } from '@faultline/schemas';
 import type { AlarmTable } from './alarm-table.js';
 import { pathValue } from './entity.js';
-import type { EngineOutput } from './types.js';
+import { ownsPredicate, type EngineOutput, type Owns } from './types.js';
 
 export const HEARTBEAT_ALARM = '710.001';
 export const REBOOT_LOG = '710.002';
@@ -164,8 +164,12 @@ export class HeartbeatMonitor {
 
   hostState(node: string): HostState | undefined { return this.hosts.get(node)?.state; }
 
-  snapshot(owns: (root: string) => boolean): HeartbeatSnapshot {
-    return { hosts: [...this.hosts.values()].filter((h) => owns(h.node)).map((h) => ({ ...h })), multi: [...this.multi].filter(owns) };
+  snapshot(owns: Owns): HeartbeatSnapshot {
+    const has = ownsPredicate(owns);
+    const hosts = typeof owns === 'function'
+      ? [...this.hosts.values()].filter((h) => owns(h.node))
+      : [...owns].flatMap((n) => this.hosts.get(n) ?? []);
+    return { hosts: hosts.map((h) => ({ ...h })), multi: [...this.multi].filter(has) };
   }
 
   restore(s: HeartbeatSnapshot): void {
@@ -173,8 +177,9 @@ export class HeartbeatMonitor {
     for (const n of s.multi) this.multi.add(n);
   }
 
-  drop(owns: (root: string) => boolean): void {
-    for (const node of [...this.hosts.keys()]) if (!owns(node)) this.hosts.delete(node);
-    this.multi = new Set([...this.multi].filter(owns));
+  drop(owns: Owns): void {
+    const has = ownsPredicate(owns);
+    for (const node of [...this.hosts.keys()]) if (!has(node)) this.hosts.delete(node);
+    this.multi = new Set([...this.multi].filter(has));
   }
 }

@@ -3,7 +3,7 @@ import type { AlarmTable } from './alarm-table.js';
 import { compileTemplate, pathValue, renderTemplate, rootOf, type EntityTemplate } from './entity.js';
 import { compileMatchers, matchesAll, type CompiledMatcher } from './matchers.js';
 import type { DerivedSeriesSpec, LevelSpec, ResolvedRule, RuleSet } from './rules.js';
-import type { EngineOutput } from './types.js';
+import { ownsPredicate, type EngineOutput, type Owns } from './types.js';
 
 /** The stale-data alarm raised when a selected series stops arriving. */
 export const STALE_DATA_ALARM = '700.150';
@@ -11,6 +11,9 @@ export const STALE_DATA_ALARM = '700.150';
 interface Series {
   key: string;
   entity: string;
+  /** Partition key: the root entity's value. */
+  root: string;
+  rule: CompiledRule;
   node: string;
   /** Template var values: the path through the rule's nested series index. */
   parts: string[];
@@ -96,6 +99,8 @@ export class ThresholdEvaluator {
   private readonly rulesByName = new Map<string, CompiledRule>();
   private readonly derived: CompiledDerived[] = [];
   private readonly staleCounts = new Map<string, number>();
+  /** Series by root entity, so a per-host snapshot does not walk every series. */
+  private readonly byRoot = new Map<string, Set<Series>>();
 
   constructor(set: RuleSet, private readonly table: AlarmTable) {
     for (const d of set.derived) {
@@ -218,11 +223,14 @@ export class ThresholdEvaluator {
     if (existing) return existing;
     const entity = renderTemplate(r.template, parts);
     const s: Series = {
-      key: `${r.spec.alarm_id}|${entity}`, entity, node, parts, level: -1, bits: new Uint32Array(r.levels.length * 2),
-      lastValue: NaN, lastTs: NaN, lastSeen: 0, stale: false,
+      key: `${r.spec.alarm_id}|${entity}`, entity, root: rootOf(entity), rule: r, node, parts, level: -1,
+      bits: new Uint32Array(r.levels.length * 2), lastValue: NaN, lastTs: NaN, lastSeen: 0, stale: false,
     };
     m.set(v, s);
     r.all.push(s);
+    let set = this.byRoot.get(s.root);
+    if (!set) this.byRoot.set(s.root, (set = new Set()));
+    set.add(s);
     return s;
   }
 
@@ -322,6 +330,8 @@ export class ThresholdEvaluator {
   }
 
   private unindex(r: CompiledRule, s: Series) {
+    const set = this.byRoot.get(s.root);
+    if (set?.delete(s) && set.size === 0) this.byRoot.delete(s.root);
     const path: SeriesIndex[] = [r.index];
     for (let i = 0; i < s.parts.length - 1; i++) {
       const next = path[i]!.get(s.parts[i]!) as SeriesIndex | undefined;
@@ -345,20 +355,21 @@ export class ThresholdEvaluator {
     this.table.clearKey(`${STALE_DATA_ALARM}|${entity}`, at, out);
   }
 
-  snapshot(owns: (root: string) => boolean): ThresholdSnapshot {
+  snapshot(owns: Owns): ThresholdSnapshot {
     const series: SeriesSnapshot[] = [];
-    for (const r of this.rules) {
-      for (const s of r.all) {
-        if (!owns(rootOf(s.entity))) continue;
-        series.push({
-          rule: r.spec.name, parts: s.parts, node: s.node, level: s.level, bits: [...s.bits],
-          last_value: s.lastValue, last_ts: s.lastTs, last_seen: s.lastSeen, stale: s.stale,
-        });
-      }
+    const push = (s: Series) => series.push({
+      rule: s.rule.spec.name, parts: s.parts, node: s.node, level: s.level, bits: [...s.bits],
+      last_value: s.lastValue, last_ts: s.lastTs, last_seen: s.lastSeen, stale: s.stale,
+    });
+    if (typeof owns === 'function') {
+      for (const r of this.rules) for (const s of r.all) if (owns(s.root)) push(s);
+    } else {
+      for (const root of owns) for (const s of this.byRoot.get(root) ?? []) push(s);
     }
+    const has = ownsPredicate(owns);
     const counters: ThresholdSnapshot['counters'] = [];
     for (const d of this.derived) {
-      for (const [key, v] of d.prev) if (owns(key.slice(0, key.indexOf('\u0000')))) counters.push({ derived: d.spec.name, key, ...v });
+      for (const [key, v] of d.prev) if (has(key.slice(0, key.indexOf('\u0000')))) counters.push({ derived: d.spec.name, key, ...v });
     }
     return { series, counters };
   }
@@ -389,11 +400,14 @@ export class ThresholdEvaluator {
     for (const c of snap.counters) this.derived.find((d) => d.spec.name === c.derived)?.prev.set(c.key, { num: c.num, den: c.den });
   }
 
-  drop(owns: (root: string) => boolean): void {
+  drop(owns: Owns): void {
+    const has = ownsPredicate(owns);
     for (const r of this.rules) {
       const keep: Series[] = [];
       for (const s of r.all) {
-        if (owns(rootOf(s.entity))) { keep.push(s); continue; }
+        if (has(s.root)) { keep.push(s); continue; }
+        const set = this.byRoot.get(s.root);
+        if (set?.delete(s) && set.size === 0) this.byRoot.delete(s.root);
         if (s.stale) {
           const e = this.staleEntity(r, s);
           const n = (this.staleCounts.get(e) ?? 1) - 1;
@@ -412,7 +426,7 @@ export class ThresholdEvaluator {
         m.set(s.parts[s.parts.length - 1] ?? '', s);
       }
     }
-    for (const d of this.derived) for (const key of [...d.prev.keys()]) if (!owns(key.slice(0, key.indexOf('\u0000')))) d.prev.delete(key);
+    for (const d of this.derived) for (const key of [...d.prev.keys()]) if (!has(key.slice(0, key.indexOf('\u0000')))) d.prev.delete(key);
   }
 }
 

@@ -83,4 +83,13 @@ export interface EventQuery {
   limit?: number;
 }
 
+/**
+ * Which partitions a snapshot or a drop is about, by root entity (the host). A set is looked up
+ * through the engine's per-host indexes (cheap enough for every batch); a predicate walks everything.
+ */
+export type Owns = ((root: string) => boolean) | ReadonlySet<string>;
+
+export const ownsPredicate = (owns: Owns): ((root: string) => boolean) =>
+  typeof owns === 'function' ? owns : (root) => owns.has(root);
+
 export type { ActiveAlarm, Alarm };
