@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createEmbeddedBus, createLogger, createRegistry, loadPipelineConfig, startPipeline, type RunningPipeline } from '@faultline/runtime';
-import { alertmanagerSink } from '@faultline/sink-alertmanager';
+import { AlertsRejectedError, alertmanagerSink, createAlertmanagerClient } from '@faultline/sink-alertmanager';
 import { ROOT, SERVICES, ensureServices, waitFor } from '../support/index.js';
 import { alarm, transition } from '../support/alarms.js';
 import { createFeed, type Feed } from '../support/feed.js';
@@ -134,6 +134,19 @@ test('while Alertmanager is down nothing is lost: after it restarts (empty) it g
     await own.p.stop();
     await svc('stop');
   }
+});
+
+test('alerts the real Alertmanager refuses as invalid are reported as rejected (dropped by the sink, not retried forever)', async () => {
+  const client = createAlertmanagerClient(SERVICES.alertmanager.url, 5000, 100);
+  const now = Date.now();
+  const invalid = { labels: { 'not-a-label-name': 'x', test_run: RUN }, annotations: {}, startsAt: new Date(now).toISOString(), endsAt: new Date(now + 60_000).toISOString() };
+  try {
+    await client.post([invalid]);
+    assert.unreachable('Alertmanager took an invalid label name');
+  } catch (err) {
+    assert.instance(err, AlertsRejectedError);
+  }
+  await client.post([{ ...invalid, labels: { alertname: 'ClientCheck', test_run: RUN, case: 'client' }, endsAt: new Date(now).toISOString() }]);
 });
 
 test('a restarted sink restores its alarms from dataDir: it re-posts them and resolves them when they clear', async () => {

@@ -4,6 +4,8 @@ export type { AlertmanagerSinkConfig } from './config.js';
 export { createAlertmanagerSink } from './sink.js';
 export type { AlertmanagerSinkDeps } from './sink.js';
 export { FAULTLINE_ALERT_NAMES } from './alert-names.js';
+export { AlertsRejectedError, createAlertmanagerClient } from './client.js';
+export type { AlertmanagerClient } from './client.js';
 export { alertOf, fingerprint, isNotified } from './alerts.js';
 export type { AlertOptions, PostableAlert } from './alerts.js';
 export { createAlertState } from './state.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseDuration, type ComponentContext, type Envelope, type Sink } from '@faultline/runtime';
 import type { AlarmTransition } from '@faultline/schemas';
 import { FAULTLINE_ALERT_NAMES } from './alert-names.js';
-import { createAlertmanagerClient } from './client.js';
+import { AlertsRejectedError, createAlertmanagerClient } from './client.js';
 import type { AlertmanagerSinkConfig } from './config.js';
 import { createAlertState, type StateSnapshot } from './state.js';
 
@@ -38,7 +38,14 @@ export function createAlertmanagerSink(ctx: ComponentContext, config: Alertmanag
     const run = chain.then(async () => {
       const alerts = state.due(now(), ttlMs, all);
       if (!alerts.length) return;
-      await client.post(alerts);
+      try {
+        await client.post(alerts);
+      } catch (err) {
+        // Refused as invalid: retrying would stall this sink's input forever. Dropped and logged;
+        // Alertmanager then resolves any of them it holds after alert_ttl.
+        if (!(err instanceof AlertsRejectedError)) throw err;
+        ctx.log.error('Alertmanager refused alerts; dropping them', { error: err.message, alerts: alerts.length });
+      }
       state.sent(alerts);
     });
     chain = run.catch(() => {});

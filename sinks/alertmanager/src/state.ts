@@ -56,9 +56,11 @@ export function createAlertState(opts: AlertOptions): AlertState {
       }
     },
     due(now, ttlMs, all) {
-      const endsAt = new Date(now + ttlMs).toISOString();
       const out = [...resolutions.values()];
-      for (const [key, f] of firing) if (all || dirty.has(key)) out.push({ ...f.alert, endsAt });
+      for (const [key, f] of firing) {
+        // From the later of now and startsAt: a raise stamped ahead of this clock must still end after it starts.
+        if (all || dirty.has(key)) out.push({ ...f.alert, endsAt: new Date(Math.max(now, Date.parse(f.alert.startsAt)) + ttlMs).toISOString() });
+      }
       return out;
     },
     sent(alerts) {

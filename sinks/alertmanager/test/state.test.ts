@@ -102,4 +102,11 @@ test('a snapshot restores firing alarms and owed resolutions, and replays stay r
   assert.is(restored.firingCount, 0);
 });
 
+test('an alarm stamped ahead of this clock still ends after it starts', () => {
+  const s = createAlertState(opts);
+  s.apply(transition('raised', alarm({ raised_at: T + 3_600_000 }), 1), T);
+  const [a] = s.due(T, TTL, false);
+  assert.ok(Date.parse(a!.endsAt) > Date.parse(a!.startsAt));
+});
+
 test.run();
