@@ -30,6 +30,7 @@ test('through the remediator: a signed POST whose Idempotency-Key is the transit
   const got = rx.received[0]!;
   assert.is(got.verdict, 'accepted');
   assert.is(got.key, t.uuid);
+  assert.is(got.step, 'notify/0');
   const body = JSON.parse(got.body);
   assert.equal([body.version, body.transition_uuid, body.rule, body.step, body.target, body.alarm.uuid], ['1', t.uuid, 'notify', 0, 'compute-0', t.alarm.uuid]);
   const executed = results.find((x) => x.outcome === 'executed')!;
@@ -95,6 +96,20 @@ test('retries stop at the limit; 5xx to the end is a failure', async () => {
   assert.not.ok(outcome.ok);
   assert.is(rx.received.length, 3);
   assert.match(outcome.reason, /HTTP 500 after 3 attempt/);
+  await rx.close();
+});
+
+test('two steps of one plan posting to the same receiver: same Idempotency-Key, different step, both acted on', async () => {
+  const rx = await startReceiver({ secret: SECRET });
+  const { ctx, results, emit } = context();
+  const steps = [{ action: hook(rx.url), verify_within: '20ms' }, { action: hook(rx.url), verify_within: '20ms' }];
+  const r = createRemediator(ctx, remediatorConfig({ rules: [{ name: 'twice', match: { alarm_id: ['700.*'] }, steps }] }), { env: { HOOK_SECRET: SECRET } });
+  await r.start();
+  const t = transition('raised', alarm());
+  await r.handle([envelope(t)], emit);
+  for (let i = 0; i < 200 && results.filter((x) => x.outcome === 'unverified').length < 2; i++) await new Promise((res) => setTimeout(res, 20));
+  await r.stop();
+  assert.equal(rx.received.map((x) => [x.key, x.step, x.verdict]), [[t.uuid, 'twice/0', 'accepted'], [t.uuid, 'twice/1', 'accepted']]);
   await rx.close();
 });
 

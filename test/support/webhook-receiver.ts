@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 /** One request as the receiver saw it, and what it answered. */
 export interface Received {
   key: string | undefined;
+  step: string | undefined;
   timestamp: string | undefined;
   signature: string | undefined;
   body: string;
@@ -24,12 +25,12 @@ export interface ReceiverOptions {
 /**
  * A webhook receiver written the way we tell users to write one, with its own HMAC code (not the
  * remediator's): it checks the signature over `${timestamp}.${body}`, refuses old timestamps and
- * replays of a (timestamp, signature) it has seen, and acts once per Idempotency-Key.
+ * replays of a (timestamp, signature) it has seen, and acts once per (Idempotency-Key, X-Faultline-Step).
  */
 export async function startReceiver(opts: ReceiverOptions) {
   const received: Received[] = [];
   const seenSignatures = new Set<string>();
-  const acted = new Map<string, string>(); // idempotency key -> body it acted on
+  const acted = new Map<string, string>(); // `${idempotency key} ${step}` -> body it acted on
   const script = [...(opts.script ?? [])];
   const hung: ServerResponse[] = [];
   let inFlight = 0;
@@ -50,7 +51,7 @@ export async function startReceiver(opts: ReceiverOptions) {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const h = (n: string) => req.headers[n] as string | undefined;
-    const entry: Received = { key: h('idempotency-key'), timestamp: h('x-faultline-timestamp'), signature: h('x-faultline-signature'), body, status: 0, verdict: 'accepted' };
+    const entry: Received = { key: h('idempotency-key'), step: h('x-faultline-step'), timestamp: h('x-faultline-timestamp'), signature: h('x-faultline-signature'), body, status: 0, verdict: 'accepted' };
     received.push(entry);
     const answer = (status: number, verdict: Received['verdict']) => {
       entry.status = status; entry.verdict = verdict;
@@ -62,9 +63,10 @@ export async function startReceiver(opts: ReceiverOptions) {
     const next = script.shift();
     if (next === 'hang') { entry.verdict = 'scripted'; hung.push(res); return; }
     if (next !== undefined) return answer(next, 'scripted');
-    if (!entry.key) return answer(400, 'bad_signature');
-    if (acted.has(entry.key)) return answer(200, 'duplicate');
-    acted.set(entry.key, body);
+    if (!entry.key || !entry.step) return answer(400, 'bad_signature');
+    const id = `${entry.key} ${entry.step}`;
+    if (acted.has(id)) return answer(200, 'duplicate');
+    acted.set(id, body);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     if (opts.holdMs) await new Promise((r) => setTimeout(r, opts.holdMs));

@@ -10,7 +10,7 @@ export { createAction } from './actions/index.js';
 export { createCommandAction } from './actions/command.js';
 export { createWebhookAction } from './actions/webhook.js';
 export { actionPayload, PAYLOAD_VERSION } from './actions/payload.js';
-export { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload, verifySignature } from './actions/signature.js';
+export { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, STEP_HEADER, TIMESTAMP_HEADER, signPayload, verifySignature } from './actions/signature.js';
 export type { VerifyResult } from './actions/signature.js';
 export { alarmEnvironment } from './actions/environment.js';
 export { ActionUnavailableError, UNAVAILABLE_ACTIONS } from './actions/unavailable.js';

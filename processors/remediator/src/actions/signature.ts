@@ -3,6 +3,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'x-faultline-signature';
 export const TIMESTAMP_HEADER = 'x-faultline-timestamp';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** `<rule>/<step>`: with the Idempotency-Key, what a receiver deduplicates on (one transition may post several steps). */
+export const STEP_HEADER = 'x-faultline-step';
 
 /**
  * `v1=` + hex HMAC-SHA256(secret, `${timestamp}.${body}`), timestamp in epoch milliseconds. Signing the

@@ -2,7 +2,7 @@ import { parseDuration } from '@faultline/runtime';
 import { retryDelay, sleep } from './backoff.js';
 import type { WebhookActionConfig } from './config.js';
 import { actionPayload } from './payload.js';
-import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.js';
+import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, STEP_HEADER, TIMESTAMP_HEADER, signPayload } from './signature.js';
 import type { Action, ActionOutcome, ActionRequest } from './types.js';
 
 const MAX_RESPONSE_CHARS = 4096;
@@ -19,7 +19,7 @@ export function createWebhookAction(config: WebhookActionConfig, secret: string,
   const firstBackoff = parseDuration(config.backoff);
   const maxBackoff = parseDuration(config.max_backoff);
 
-  async function attempt(body: string, key: string, signal: AbortSignal): Promise<Attempt> {
+  async function attempt(body: string, key: string, step: string, signal: AbortSignal): Promise<Attempt> {
     const ts = now();
     const timeout = AbortSignal.timeout(attemptTimeout);
     try {
@@ -29,6 +29,7 @@ export function createWebhookAction(config: WebhookActionConfig, secret: string,
           ...config.headers,
           'content-type': 'application/json',
           [IDEMPOTENCY_HEADER]: key,
+          [STEP_HEADER]: step,
           [TIMESTAMP_HEADER]: String(ts),
           [SIGNATURE_HEADER]: signPayload(secret, ts, body),
         },
@@ -54,7 +55,7 @@ export function createWebhookAction(config: WebhookActionConfig, secret: string,
       while (sent <= config.retries && !signal.aborted) {
         if (sent > 0) await sleep(retryDelay(sent, firstBackoff, maxBackoff), signal);
         if (signal.aborted) break;
-        last = await attempt(body, req.transition.uuid, signal);
+        last = await attempt(body, req.transition.uuid, `${req.rule}/${req.step}`, signal);
         sent++;
         if (last.kind === 'status' && last.status < 500) break; // success, or a 4xx that a retry cannot fix
       }
