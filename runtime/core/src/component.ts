@@ -1,6 +1,7 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { EventOf, SchemaOfTopic, TopicName } from '@faultline/schemas';
 import type { Logger } from './log.js';
+import type { Telemetry } from './telemetry.js';
 import type { BusRecord, TopicPartition } from './bus/types.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
@@ -40,6 +41,8 @@ export interface ComponentContext {
   log: Logger;
   /** Where a component may keep local files (journals, ledgers); created by the runtime. */
   dataDir: string;
+  /** The pipeline's own metrics (consumer lag, records, dead letters, spool), for a sink that exposes them. */
+  telemetry?: Telemetry;
 }
 
 export interface CollectorContext extends ComponentContext {
