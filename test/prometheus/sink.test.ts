@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
 import { ensureServices, waitFor } from '../support/index.js';
-import { hostBatch, promQuery, startPrometheusSinkPipeline, type PrometheusSinkPipeline } from '../support/prometheus.js';
+import { hostBatch, promApi, promQuery, startPrometheusSinkPipeline, type PrometheusSinkPipeline } from '../support/prometheus.js';
 import { alarm, transition } from '../support/alarms.js';
 
 await ensureServices('prometheus');
@@ -38,8 +38,8 @@ test('Prometheus scrapes host metrics with their types, units in names and node 
   assert.is(fs[0]!.metric.device, '/dev/sda1');
   assert.is(fs[0]!.metric.mountpoint, '/');
   await seriesOf('rate() over a counter with the unit and _total', `rate(node_network_receive_bytes_total{${sel}, device="eth0"}[5s]) > 0`, 2);
-  const meta = await (await fetch(`http://127.0.0.1:19090/api/v1/metadata?metric=node_network_receive_bytes_total`)).json() as { data: Record<string, { type: string; help: string }[]> };
-  assert.ok(meta.data.node_network_receive_bytes_total?.some((m) => m.type === 'counter' && m.help === 'Bytes received on the interface.'));
+  const meta = await promApi<Record<string, { type: string; help: string }[]>>('/api/v1/metadata', { metric: 'node_network_receive_bytes_total' });
+  assert.ok(meta.node_network_receive_bytes_total?.some((m) => m.type === 'counter' && m.help === 'Bytes received on the interface.'));
 });
 
 test('an active alarm is one series with its labels, counted by severity, and gone from Prometheus once cleared', async () => {
