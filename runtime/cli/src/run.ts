@@ -47,7 +47,10 @@ export async function runPipeline(opts: RunOptions): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (config.components.length === 0) resolve();
-    if (opts.durationMs !== undefined) setTimeout(resolve, opts.durationMs).unref();
+    // Holds the event loop open: a pipeline of only sinks on the embedded bus has no other handle,
+    // and Node would end the process with "unsettled top-level await" instead of waiting for a signal.
+    const hold = setTimeout(resolve, opts.durationMs ?? 2 ** 31 - 1);
+    process.once('SIGINT', () => clearTimeout(hold)).once('SIGTERM', () => clearTimeout(hold));
   });
   await pipeline.stop();
   log.info('stopped');
