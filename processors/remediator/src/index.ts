@@ -21,7 +21,7 @@ export { compileRule, globToRegExp, matchRule } from './rules/match.js';
 export type { CompiledRule } from './rules/match.js';
 export { admit, budgetLimit, createSafetyState, noteActionEnd, notePlanEnd, noteStart } from './safety/limits.js';
 export type { SafetyLimits, SafetySkip, SafetyState, StepRequest, Verdict } from './safety/limits.js';
-export { gateTransition, markedMultiNode } from './safety/gate.js';
+export { HOLD_LABEL, gateTransition, held, markedMultiNode } from './safety/gate.js';
 export type { GateSkip } from './safety/gate.js';
 export { LEDGER_FILE, openLedger, readLedger } from './ledger/ledger.js';
 export { foldLedger } from './ledger/records.js';

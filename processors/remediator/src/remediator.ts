@@ -14,7 +14,7 @@ import { restoreFromLedger } from './restore.js';
 import { loadRulesFile, checkRules, RulesError } from './rules/load.js';
 import { compileRule, matchRule, targetOf, type CompiledRule, type CompiledStep } from './rules/match.js';
 import type { RuleConfig } from './rules/schema.js';
-import { gateTransition, markedMultiNode } from './safety/gate.js';
+import { gateTransition, held, HOLD_LABEL, markedMultiNode } from './safety/gate.js';
 import {
   admit, createSafetyState, noteActionEnd, notePlanEnd, noteStart, type SafetyLimits, type StepRequest,
 } from './safety/limits.js';
@@ -333,6 +333,7 @@ export function createRemediator(ctx: ProcessorContext, config: RemediatorConfig
       plan.alarm = a;
       if (t.kind === 'inhibited') return stopPlan(plan, emit, 'skipped', 'inhibited', `inhibited by ${a.inhibited_by ?? 'a parent alarm'}`);
       if (t.kind === 'flapping') return stopPlan(plan, emit, 'skipped', 'flapping', 'the alarm began flapping');
+      if (held(a)) return stopPlan(plan, emit, 'skipped', 'held', `the alarm is now labelled ${HOLD_LABEL}=true${a.labels.multi_node_failure ? ` (part of ${a.labels.multi_node_failure})` : ''}`);
     }
     const rule = matchRule(rules, t);
     if (!rule) return;

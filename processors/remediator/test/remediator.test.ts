@@ -119,7 +119,13 @@ test('no action while a multi-node failure is active; a stale transition never a
   const mnf = alarm({ alarm_id: '710.010', entity_instance_id: 'system=edge', severity: 'critical' });
   await r.handle([envelope(transition('raised', mnf)), envelope(transition('raised', alarm()))], emit);
   assert.equal([results[1]!.outcome, results[1]!.details?.code], ['skipped', 'multi_node_failure']);
+  // A host alarm the correlator marked part of the multi-node failure stops its plan (remediation_hold).
+  const hostAlarm = alarm({ entity_instance_id: 'host=compute-1' });
   await r.handle([envelope(transition('cleared', mnf, 2))], emit);
+  await r.handle([envelope(transition('raised', hostAlarm))], emit);
+  await until('executed', () => results.find((x) => x.outcome === 'executed'));
+  await r.handle([envelope(transition('updated', { ...hostAlarm, labels: { remediation_hold: 'true', multi_node_failure: '710.010|system=edge' } }, 2))], emit);
+  assert.equal([results.at(-1)!.outcome, results.at(-1)!.details?.code], ['skipped', 'held']);
   await r.handle([envelope(transition('raised', alarm({ entity_instance_id: 'host=compute-2' }), 1, Date.now() - 3_600_000))], emit);
   assert.equal([results.at(-1)!.outcome, results.at(-1)!.details?.code], ['skipped', 'stale']);
   await r.stop();

@@ -113,7 +113,7 @@ test('storm of 1,000 hosts: engaged hosts never exceed the budget, running actio
   assert.ok((refusals.cooldown ?? 0) > 0);
 });
 
-test('gate: stale, replayed, inactive, inhibited, flapping and plans under way never start a plan', () => {
+test('gate: stale, replayed, inactive, inhibited, held, flapping and plans under way never start a plan', () => {
   const now = Date.now();
   const base = { now, maxAgeMs: 300_000, seen: false, planInProgress: false };
   const code = (v: ReturnType<typeof gateTransition>) => (v.ok ? 'ok' : v.code);
@@ -122,6 +122,7 @@ test('gate: stale, replayed, inactive, inhibited, flapping and plans under way n
   assert.is(code(gateTransition(transition('raised', alarm()), { ...base, seen: true })), 'replayed');
   assert.is(code(gateTransition(transition('raised', alarm({ state: 'cleared' })), base)), 'not_active');
   assert.is(code(gateTransition(transition('raised', alarm({ inhibited: true, inhibited_by: '710.001|host=a' })), base)), 'inhibited');
+  assert.is(code(gateTransition(transition('raised', alarm({ labels: { remediation_hold: 'true', multi_node_failure: '710.010|system=edge' } })), base)), 'held');
   assert.is(code(gateTransition(transition('raised', alarm({ flapping: true })), base)), 'flapping');
   assert.is(code(gateTransition(transition('raised', alarm()), { ...base, planInProgress: true })), 'plan_in_progress');
 });
