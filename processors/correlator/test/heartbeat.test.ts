@@ -90,6 +90,21 @@ test('2+ hosts silent together: ONE 710.010 multi-node alarm, not N host failure
   assert.is(e.activeCount, 0);
 });
 
+test('restore with resumeAt: the correlator\'s own downtime is not every host\'s heartbeat loss', () => {
+  const a = engine();
+  pulse(a, ['c0', 'c1'], 0, 5, 0);
+  const snap = JSON.parse(JSON.stringify(a.snapshot()));
+  // The correlator was down for 30 s; its successor restores and ticks before the backlog is read.
+  const late = engine();
+  late.restore(snap);
+  const spurious = run((o) => late.tick(30_000, o)).transitions;
+  assert.ok(spurious.some((t) => t.kind === 'raised' && t.alarm.alarm_id === '710.010'), 'without resumeAt: a multi-node failure out of nothing');
+  const resumed = engine();
+  resumed.restore(snap, 30_000);
+  assert.equal(run((o) => resumed.tick(30_300, o)).transitions, []);
+  assert.equal(summary(run((o) => resumed.tick(30_600, o)).transitions), ['raised:major', 'raised:major'], 'silence after the resume still counts');
+});
+
 test('a failed host inhibits its own alarms (710.001 inhibits children)', () => {
   const e = engine({ heartbeat: { multi_node_window_ms: 0 } });
   pulse(e, ['c0'], 0, 1, 0);

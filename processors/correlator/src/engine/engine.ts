@@ -139,13 +139,18 @@ export class Engine {
     };
   }
 
-  /** Adds a snapshot's state to this engine (a restart, or partitions gained on rebalance). */
-  restore(s: EngineSnapshot): void {
+  /**
+   * Adds a snapshot's state to this engine (a restart, or partitions gained on rebalance). With
+   * `resumeAt`, the restored hosts count as heard from at that time: while the correlator was down (or
+   * the partition moved), silence was the correlator's, not the hosts', so heartbeat misses and metric
+   * absence start counting again from there instead of raising 710.001 and 700.150 for every host.
+   */
+  restore(s: EngineSnapshot, resumeAt?: number): void {
     if (s.version !== 1) throw new Error(`engine snapshot version ${String(s.version)} is not supported (this engine reads 1)`);
     this.ids.counter = Math.max(this.ids.counter, s.id_counter);
     this.table.restore(s.table);
-    this.thresholds.restore(s.thresholds);
-    this.heartbeats.restore(s.heartbeats);
+    this.thresholds.restore(s.thresholds, resumeAt);
+    this.heartbeats.restore(s.heartbeats, resumeAt);
   }
 
   /** Forgets the state of partitions this engine no longer owns (revoked on rebalance). */

@@ -172,8 +172,8 @@ export class HeartbeatMonitor {
     return { hosts: hosts.map((h) => ({ ...h })), multi: [...this.multi].filter(has) };
   }
 
-  restore(s: HeartbeatSnapshot): void {
-    for (const h of s.hosts) this.hosts.set(h.node, { ...h });
+  restore(s: HeartbeatSnapshot, resumeAt?: number): void {
+    for (const h of s.hosts) this.hosts.set(h.node, { ...h, last_at: Math.max(h.last_at, resumeAt ?? -Infinity) });
     for (const n of s.multi) this.multi.add(n);
   }
 

@@ -375,7 +375,7 @@ export class ThresholdEvaluator {
   }
 
   /** Adds series state (a rule that no longer exists is skipped). */
-  restore(snap: ThresholdSnapshot): void {
+  restore(snap: ThresholdSnapshot, resumeAt?: number): void {
     for (const x of snap.series) {
       const r = this.rulesByName.get(x.rule);
       if (!r || x.parts.length !== r.template.vars.length || x.bits.length !== r.levels.length * 2) continue;
@@ -390,7 +390,7 @@ export class ThresholdEvaluator {
       s.bits.set(x.bits);
       s.lastValue = x.last_value ?? NaN;
       s.lastTs = x.last_ts ?? NaN;
-      s.lastSeen = x.last_seen;
+      s.lastSeen = Math.max(x.last_seen, resumeAt ?? -Infinity);
       if (x.stale && !s.stale) {
         s.stale = true;
         const e = this.staleEntity(r, s);

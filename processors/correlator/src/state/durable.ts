@@ -82,7 +82,7 @@ export class DurableState {
       else touched.add(rootEntity(t.alarm.entity_instance_id));
     }
     if (!touched.size) return;
-    const split = splitSnapshot(this.engine().snapshot((r) => touched.has(r)), touched);
+    const split = splitSnapshot(this.engine().snapshot(touched), touched);
     for (const [root, state] of split.hosts) {
       emit('correlator.state', hostRecord(root, this.partitionOf.get(root) ?? ORPHAN_PARTITION, state), { key: root });
     }
@@ -90,7 +90,7 @@ export class DurableState {
 
   /** Writes the operator record after a silence, suppression or maintenance change. */
   persistOperator(emit: Emit): void {
-    const split = splitSnapshot(this.engine().snapshot(() => false), []);
+    const split = splitSnapshot(this.engine().snapshot(new Set()), []);
     emit('correlator.state', operatorRecord(split.operator), { key: OPERATOR_KEY });
   }
 
@@ -115,7 +115,8 @@ export class DurableState {
         const root = alarmRoot(a);
         if (mine.has(root) || (!states.has(root) && gained.has(ORPHAN_PARTITION))) alarms.push(a);
       }
-      this.engine().restore(assembleSnapshot(mine.values(), operator, alarms));
+      // Resumed now: the time this correlator (or the previous owner) was away is not the hosts' silence.
+      this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now());
       for (const [root, rec] of states) if (mine.has(root)) this.partitionOf.set(root, rec.partition);
       for (const a of alarms) if (!this.partitionOf.has(alarmRoot(a))) this.partitionOf.set(alarmRoot(a), ORPHAN_PARTITION);
       this.log.info('state restored', {
