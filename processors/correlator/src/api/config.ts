@@ -6,7 +6,7 @@ export const ApiConfigSchema = Type.Object({
   listen: Type.String({ default: '127.0.0.1:8080', pattern: '^[^:]+:[0-9]+$', description: 'host:port; port 0 picks a free one' }),
   tokens: Type.Array(Type.String({ minLength: 16 }), {
     default: [],
-    description: 'bearer tokens accepted on /v1 (use ${env:NAME}); FAULTLINE_API_TOKENS (comma-separated) adds more',
+    description: 'bearer tokens accepted on /v1 (use ${env:NAME}); FAULTLINE_API_TOKENS (comma-separated) adds more; with none, one is generated into <data dir>/api-token',
   }),
   max_page: Type.Integer({ minimum: 1, default: 1000, description: 'largest `limit` a list request may ask for' }),
 }, { default: {}, additionalProperties: false });
@@ -23,3 +23,6 @@ export function parseListen(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
   return { host: listen.slice(0, i), port: Number(listen.slice(i + 1)) };
 }
+
+/** Where a correlator keeps the token it generated when none is configured (in its data dir, mode 0600). */
+export const TOKEN_FILE = 'api-token';

@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import { newOutput, type EngineOutput } from '../engine/types.js';
 import { apiTokens, parseListen, type ApiConfig } from './config.js';
 import { buildApiServer, type AlarmBackend } from './server.js';
+import { ensureTokenFile } from './token-file.js';
 
 export interface RunningApi {
   /** Where it listens (the real port when the config said 0). */
@@ -57,8 +58,14 @@ export async function startAlarmApi(deps: ApiDeps): Promise<RunningApi> {
     catalog: () => [...deps.catalog.entries.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
     registries: () => [registry, ...(deps.registries ?? [])],
   };
+  const tokens = apiTokens(deps.config);
+  if (!tokens.length) {
+    const t = ensureTokenFile(ctx.dataDir);
+    tokens.push(t.token);
+    ctx.log.info(`no api.tokens configured: ${t.created ? 'generated' : 'using'} the token in ${t.file}`);
+  }
   const app: FastifyInstance = await buildApiServer(backend, {
-    tokens: apiTokens(deps.config), maxPage: deps.config.max_page,
+    tokens, maxPage: deps.config.max_page,
     onResponse: (route, status) => requests.inc({ route, status: String(status) }),
   });
   const { host, port } = parseListen(deps.config.listen);
