@@ -301,25 +301,39 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
         // Transaction markers take offsets too, so a partition is done once a record at or past
         // end-1 arrives, or once it has been quiet for a while after the last record.
         // Quiet only counts once records flow: joining the group may take seconds on a busy broker.
+        // Records are taken from 'data' events in bulk: a timer race per record cost more than the fetch.
+        const queue: KMessage[] = [];
+        let wake: (() => void) | undefined;
+        stream.on('data', (m: KMessage) => {
+          queue.push(m);
+          if (queue.length >= 20_000) stream.pause();
+          wake?.();
+        });
         let quietSince = Date.now();
         let flowing = false;
-        const iter = stream[Symbol.asyncIterator]();
-        let pending = iter.next();
         while (wanted.size) {
-          const next = await Promise.race([pending, new Promise<'quiet'>((r) => setTimeout(() => r('quiet'), 300).unref())]);
-          if (next === 'quiet') {
-            if (Date.now() - quietSince > (flowing ? 1_500 : 30_000)) break;
-            continue; // the same next() is still pending: awaited again, never lost
+          if (!queue.length) {
+            await new Promise<void>((r) => {
+              const t = setTimeout(r, 300);
+              t.unref();
+              wake = () => { clearTimeout(t); r(); };
+            });
+            wake = undefined;
+            if (!queue.length) {
+              if (Date.now() - quietSince > (flowing ? 1_500 : 30_000)) break;
+              continue;
+            }
           }
-          if (next.done) break;
-          pending = iter.next();
+          const batch = queue.splice(0);
+          if (stream.isPaused()) stream.resume();
           quietSince = Date.now();
           flowing = true;
-          const m = next.value as KMessage;
-          const end = wanted.get(m.partition);
-          if (end === undefined) continue;
-          if (m.offset < end) yield toBusRecord(m);
-          if (m.offset >= end - 1n) wanted.delete(m.partition);
+          for (const m of batch) {
+            const end = wanted.get(m.partition);
+            if (end === undefined) continue;
+            if (m.offset < end) yield toBusRecord(m);
+            if (m.offset >= end - 1n) wanted.delete(m.partition);
+          }
         }
       } finally {
         await stream.close().catch(() => {});

@@ -35,6 +35,11 @@ const fromLine = (line: string): OutboundRecord => {
 };
 const segName = (id: number) => `${String(id).padStart(12, '0')}.seg`;
 
+/** A producer that can also be dropped at once, abandoning what it has in flight. */
+export interface AbortableProducer extends Producer {
+  abort(): Promise<void>;
+}
+
 export interface Spool {
   send(records: readonly OutboundRecord[]): Promise<void>;
   close(): Promise<void>;
@@ -51,14 +56,15 @@ export interface Spool {
  * Delivery is at-least-once: a batch the broker stored but did not acknowledge is sent again.
  */
 export function createSpool(
-  makeProducer: () => Producer,
-  opts: SpoolOptions & { batchRecords?: number },
+  makeProducer: () => AbortableProducer,
+  opts: SpoolOptions & { batchRecords?: number; sendTimeoutMs?: number },
   deps: { telemetry: Telemetry; log: Logger },
 ): Spool {
   const { telemetry, log } = deps;
   const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   const clearAfterMs = opts.clearAfterMs ?? 60_000;
   const batchRecords = opts.batchRecords ?? 500;
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 5_000;
   const segmentBytes = Math.max(16 * 1024, Math.floor(maxBytes / 16));
   const labels = { spool: opts.name };
   mkdirSync(opts.dir, { recursive: true });
@@ -95,10 +101,11 @@ export function createSpool(
     const lost = head.count - (cursor.seg === head.id ? cursor.done : 0);
     rmSync(join(opts.dir, segName(head.id)), { force: true });
     if (headCache?.id === head.id) headCache = undefined;
+    // One warning per outage; the count goes to the metric and, later, into the 720.001 fault.
+    if (dropped === 0) log.warn('spool full: dropping its oldest records', { spool: opts.name, bound: maxBytes });
     dropped += lost;
     lastDropAt = Date.now();
     telemetry.spoolDropped.inc(labels, lost);
-    log.warn('spool full: dropped its oldest records', { spool: opts.name, dropped: lost });
   };
 
   const appendToDisk = (records: readonly OutboundRecord[]) => {
@@ -113,6 +120,7 @@ export function createSpool(
       appendFileSync(join(opts.dir, segName(tail.id)), line);
       tail.bytes += size;
       tail.count++;
+      if (headCache?.id === tail.id) headCache.records.push(r); // the head segment may still be growing
       while (diskBytes() > maxBytes && segments.length > 1) dropOldest();
     }
     gauge();
@@ -156,14 +164,25 @@ export function createSpool(
     return [];
   };
 
+  /**
+   * One send with a deadline: the Kafka client keeps waiting for a broker that went away instead of
+   * failing, so past the deadline the producer is abandoned and a fresh one takes over. (A batch the
+   * broker did store before it went away is then sent again: at-least-once.)
+   */
   const sendOrRenew = async (records: OutboundRecord[]) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await producer.send(records);
+      await Promise.race([
+        producer.send(records),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no acknowledgement within ${sendTimeoutMs} ms`)), sendTimeoutMs); }),
+      ]);
     } catch (err) {
-      // A client that lost its broker may keep a stale producer id: start over with a fresh one.
-      await producer.close().catch(() => {});
+      const stale = producer;
       producer = makeProducer();
+      void stale.abort().catch(() => {});
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -181,6 +200,7 @@ export function createSpool(
         }
         return true;
       }
+      log.debug('spool replaying', { spool: opts.name, segment: head.seg.id, records: head.records.length });
       await sendOrRenew(head.records);
       if (segments[0] === head.seg) {
         cursor = { seg: head.seg.id, done: (cursor.seg === head.seg.id ? cursor.done : 0) + head.records.length };
@@ -213,7 +233,8 @@ export function createSpool(
       try {
         worked = await pumpOnce();
         backoff = 200;
-      } catch {
+      } catch (err) {
+        log.debug('spool replay failed; retrying', { spool: opts.name, error: (err as Error).message });
         backoff = Math.min(backoff * 2, 2_000);
       }
       if (!worked || backoff > 200) {
@@ -248,7 +269,10 @@ export function createSpool(
       await pump;
       // What the broker did not take stays on disk and is replayed by the next run.
       if (memory.length) appendToDisk(memory.splice(0).flatMap((p) => { p.resolve(); return p.records; }));
-      await producer.close().catch(() => {});
+      // A producer still waiting for an absent broker is abandoned rather than waited for.
+      const closing = producer.close().then(() => true, () => false);
+      const done = await Promise.race([closing, new Promise<false>((r) => setTimeout(() => r(false), sendTimeoutMs).unref())]);
+      if (!done) await producer.abort().catch(() => {});
     },
   };
 }
