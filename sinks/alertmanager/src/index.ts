@@ -2,7 +2,6 @@ export { alertmanagerSink } from './factory.js';
 export { AlertmanagerSinkConfigSchema } from './config.js';
 export type { AlertmanagerSinkConfig } from './config.js';
 export { createAlertmanagerSink } from './sink.js';
-export type { AlertmanagerSinkDeps } from './sink.js';
 export { FAULTLINE_ALERT_NAMES } from './alert-names.js';
 export { AlertsRejectedError, createAlertmanagerClient } from './client.js';
 export type { AlertmanagerClient } from './client.js';

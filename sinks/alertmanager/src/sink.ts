@@ -7,10 +7,6 @@ import { AlertsRejectedError, createAlertmanagerClient } from './client.js';
 import type { AlertmanagerSinkConfig } from './config.js';
 import { createAlertState, type StateSnapshot } from './state.js';
 
-export interface AlertmanagerSinkDeps {
-  now?: () => number;
-}
-
 /**
  * Keeps Alertmanager's view equal to faultline's notified alarms. write() posts what changed and
  * resolves only once Alertmanager took it (a throw makes the runtime deliver the batch again; the
@@ -18,8 +14,7 @@ export interface AlertmanagerSinkDeps {
  * before their endsAt. The alarm table is saved in dataDir after each batch, so a restarted sink
  * goes on re-posting the alarms raised before the restart and can resolve them.
  */
-export function createAlertmanagerSink(ctx: ComponentContext, config: AlertmanagerSinkConfig, deps: AlertmanagerSinkDeps = {}): Sink {
-  const now = deps.now ?? Date.now;
+export function createAlertmanagerSink(ctx: ComponentContext, config: AlertmanagerSinkConfig): Sink {
   const repostMs = parseDuration(config.repost_interval);
   const ttlMs = parseDuration(config.alert_ttl);
   if (ttlMs <= repostMs) throw new Error(`${ctx.id}.alert_ttl (${config.alert_ttl}) must exceed repost_interval (${config.repost_interval})`);
@@ -36,7 +31,7 @@ export function createAlertmanagerSink(ctx: ComponentContext, config: Alertmanag
   /** One flush at a time: the timer and write() never post interleaved. */
   const flush = (all: boolean) => {
     const run = chain.then(async () => {
-      const alerts = state.due(now(), ttlMs, all);
+      const alerts = state.due(Date.now(), ttlMs, all);
       if (!alerts.length) return;
       try {
         await client.post(alerts);
@@ -82,7 +77,7 @@ export function createAlertmanagerSink(ctx: ComponentContext, config: Alertmanag
     },
 
     async write(batch: readonly Envelope[]) {
-      const at = now();
+      const at = Date.now();
       for (const e of batch) if (e.topic === 'alarms') state.apply(e.value as AlarmTransition, at);
       save();
       await flush(false);

@@ -23,11 +23,9 @@ export interface PrometheusSink extends Sink {
 export interface PrometheusSinkDeps {
   /** prom-client registries appended to the exposition: the pipeline's own metrics. */
   pipelineRegistries?: () => readonly Registry[];
-  now?: () => number;
 }
 
 export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSinkConfig, deps: PrometheusSinkDeps = {}): PrometheusSink {
-  const now = deps.now ?? Date.now;
   const expiry = { seriesMs: parseDuration(config.series_expiry), livenessMs: parseDuration(config.liveness_expiry) };
   const { host, port } = parseListen(config.listen);
   const hosts = createHostMetricStore(config.node_label);
@@ -61,7 +59,7 @@ export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSi
 
   async function exposition(): Promise<string> {
     const started = performance.now();
-    let text = hosts.render(now(), expiry);
+    let text = hosts.render(Date.now(), expiry);
     if (exposeAlarms) text += alarms.render();
     lastRender.seconds = (performance.now() - started) / 1000;
     const registries = [own, ...(config.pipeline_metrics ? deps.pipelineRegistries?.() ?? [] : [])];
@@ -134,7 +132,7 @@ export function createPrometheusSink(ctx: ComponentContext, config: PrometheusSi
     },
 
     async write(batch: readonly Envelope[]) {
-      const at = now();
+      const at = Date.now();
       let alarmsChanged = false;
       for (const e of batch) {
         if (e.topic === 'metrics') hosts.ingest(e.value as MetricBatch, at);
