@@ -190,6 +190,33 @@ export function busContract(under: BusUnderTest): void {
     assert.ok(events[0]!.startsWith('assign'), events.join(','));
   });
 
+  test(`${under.name}: a member that stops hands its partitions over: nothing is lost, revoke and assign are told`, async () => {
+    const t = name('handover');
+    const group = name('g');
+    await topics(t);
+    const p = bus.producer();
+    const got = new Map<string, number>();
+    const events: string[] = [];
+    const member = (id: string) => bus.subscribe({
+      group, topics: [t],
+      onAssign: async (parts) => { events.push(`${id} assigned ${parts.length}`); },
+      onRevoke: async (parts) => { events.push(`${id} revoked ${parts.length}`); },
+      onBatch: async (records) => { for (const r of records) got.set(r.value!.toString(), (got.get(r.value!.toString()) ?? 0) + 1); },
+    });
+    const a = await member('a');
+    await p.send(Array.from({ length: 30 }, (_, i) => rec(t, `k${i % 5}`, `first-${i}`)));
+    await waitFor('the first records', () => (got.size >= 30 ? true : undefined), 60_000, 50);
+    const b = await member('b');
+    subs.push(b);
+    await a.stop();
+    await p.send(Array.from({ length: 30 }, (_, i) => rec(t, `k${i % 5}`, `second-${i}`)));
+    await p.close();
+    await waitFor('every record', () => (got.size >= 60 ? true : undefined), 90_000, 50);
+    assert.ok(events.includes(`a revoked ${under.partitions}`) || events.some((e) => e.startsWith('a revoked')), events.join(', '));
+    assert.ok(events.some((e) => e.startsWith('b assigned')), events.join(', '));
+    assert.ok([...got.values()].every((n) => n >= 1));
+  });
+
   test(`${under.name}: readAll returns a topic from its start to its current end`, async () => {
     const t = name('readall');
     await topics(t);
