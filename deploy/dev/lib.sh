@@ -51,8 +51,11 @@ KAFKA_LIBS=$KAFKA_HOME_CACHE/libs
 # Fixed engine id that trap SENDERS use (snmptrap -e / net-snmp createV3Session engineID): 80001f88 = net-snmp
 # enterprise 8072 with the RFC 3411 format bit, 04 = text format, then "faultline" in ASCII.
 : "${FAULTLINE_SNMP_ENGINE_ID:=0x80001f88046661756c746c696e65}"
+# A second sender engine id for the net-snmp command-line tools (snmptrap -e): snmptrapd remembers each
+# sender engine's boots and time, so the CLI and the sink must not share one or each refuses the other.
+: "${FAULTLINE_SNMP_CLI_ENGINE_ID:=0x80001f8804666c2d636c69}"
 export FAULTLINE_SNMP_COMMUNITY FAULTLINE_SNMP_V3_USER FAULTLINE_SNMP_V3_SHA256_USER FAULTLINE_SNMP_AUTH_PASS \
-  FAULTLINE_SNMP_PRIV_PASS FAULTLINE_SNMP_ENGINE_ID
+  FAULTLINE_SNMP_PRIV_PASS FAULTLINE_SNMP_ENGINE_ID FAULTLINE_SNMP_CLI_ENGINE_ID
 
 # --- helpers -----------------------------------------------------------------------------------------
 dev_log() { printf '%s\n' "svc: $*" >&2; }

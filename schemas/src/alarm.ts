@@ -49,6 +49,8 @@ export const SingleAlarmTransitionSchema = Type.Object({
     Type.Literal('inhibited'), Type.Literal('uninhibited'),
     Type.Literal('flapping'), Type.Literal('stable'),
     Type.Literal('suppressed'), Type.Literal('unsuppressed'),
+    /** A customer log (fm-api `log`): its alarm was never active (state `cleared`), it only enters the event log. */
+    Type.Literal('logged'),
   ]),
   /** Per-alarm sequence number: 1 for the raise, +1 for every later transition of the same alarm key. */
   seq: Type.Integer({ minimum: 1 }),

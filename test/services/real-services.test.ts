@@ -86,7 +86,7 @@ test('snmptrapd: a v2c trap and a v3 authPriv trap are logged; a v3 trap with a 
   const trap = (args: string[], n: number, text: string) =>
     run('snmptrap', [...args, dest, '', oid(n), `${oid(n)}.1`, 's', text], { env });
   await trap(['-v', '2c', '-c', 'faultline'], 1, `v2c-${marker}`);
-  const v3 = ['-v', '3', '-e', '0x80001f88046661756c746c696e65', '-u', 'faultline-v3', '-l', 'authPriv', '-a', 'SHA', '-x', 'AES'];
+  const v3 = ['-v', '3', '-e', process.env.FAULTLINE_SNMP_CLI_ENGINE_ID ?? '0x80001f8804666c2d636c69', '-u', 'faultline-v3', '-l', 'authPriv', '-a', 'SHA', '-x', 'AES'];
   await trap([...v3, '-A', 'faultline-auth', '-X', 'faultline-priv'], 2, `v3-${marker}`);
   await trap([...v3, '-A', 'wrong-auth-key', '-X', 'faultline-priv'], 3, `v3bad-${marker}`);
   const log = await waitFor('both traps in the log', async () => {

@@ -41,7 +41,7 @@ async function everyType(destination: Record<string, unknown>): Promise<string> 
   const logged = alarm({ alarm_id: '710.002', state: 'cleared', entity_instance_id: entity, reason_text: 'host rebooted' });
   await sink.write(envelopes([
     transition('raised', crit!), transition('raised', major!), transition('raised', minor!), transition('raised', warning!),
-    transition('raised', logged),
+    transition('logged', logged),
     transition('cleared', { ...crit!, state: 'cleared' }),
     clearAll(entity, [major!, minor!]),
     transition('suppressed', { ...warning!, suppressed: true }),

@@ -8,6 +8,7 @@ import { formatCatalogIssue, mergeCatalogs, type Catalog, type CatalogIssue } fr
 import type { CorrelatorConfig } from './config.js';
 import { Engine } from './engine/engine.js';
 import { loadRulesFile, type RuleSet } from './engine/rules.js';
+import { logTransition } from './engine/log-transition.js';
 import { newOutput, type EngineOutput } from './engine/types.js';
 import { startAlarmApi, type RunningApi } from './api/start.js';
 import { DurableState } from './state/durable.js';
@@ -61,12 +62,13 @@ export function loadDefinitions(config: CorrelatorConfig): { catalog: Catalog; r
 }
 
 /** Publishes transitions to `alarms` and the resulting state to the compacted `alarms.active` (null when cleared). */
-export function publishOutput(out: EngineOutput, emit: Emit): void {
+export function publishOutput(out: EngineOutput, emit: Emit, catalog: Catalog): void {
   for (const t of out.transitions) {
     const opts = t.traceparent ? { traceparent: t.traceparent } : {};
     emit('alarms', t, opts);
     emitActive(t, emit);
   }
+  for (const l of out.logs) emit('alarms', logTransition(l, catalog), l.traceparent ? { traceparent: l.traceparent } : {});
 }
 
 function emitActive(t: AlarmTransition, emit: Emit) {
@@ -87,6 +89,7 @@ function emitActive(t: AlarmTransition, emit: Emit) {
  */
 export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig): Correlator {
   let engine: Engine | undefined;
+  let catalog: Catalog | undefined;
   let timer: NodeJS.Timeout | undefined;
   let api: RunningApi | undefined;
   const state = new DurableState(() => {
@@ -96,7 +99,11 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
   const logs = (out: EngineOutput) => {
     for (const l of out.logs) ctx.log.info('customer log', { log_id: l.log_id, entity: l.entity_instance_id, severity: l.severity, reason: l.reason_text });
   };
-  const publish = (out: EngineOutput) => { publishOutput(out, ctx.emit); logs(out); };
+  const catalogOf = () => {
+    if (!catalog) throw new Error('the correlator is not started');
+    return catalog;
+  };
+  const publish = (out: EngineOutput) => { publishOutput(out, ctx.emit, catalogOf()); logs(out); };
   /** An operator action: its transitions, the hosts they touched and the operator record. */
   const publishOperator = (out: EngineOutput) => {
     publish(out);
@@ -116,7 +123,9 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
     async onAssign(partitions, read) { await state.assign(partitions, read); },
     async onRevoke(partitions) { state.revoke(partitions); },
     async start() {
-      const { catalog, rules } = loadDefinitions(config);
+      const defs = loadDefinitions(config);
+      catalog = defs.catalog;
+      const rules = defs.rules;
       engine = new Engine({
         catalog, rules, event_log_size: config.event_log_size,
         // Each start gets its own uuid space: a restored counter with a new seed never repeats a uuid.
@@ -141,9 +150,9 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       }, parseDuration(config.tick));
       timer.unref();
       if (config.api.enabled) {
-        api = await startAlarmApi({ ctx, config: config.api, engine: e, catalog, publish: publishOperator, ready: () => state.idle });
+        api = await startAlarmApi({ ctx, config: config.api, engine: e, catalog: defs.catalog, publish: publishOperator, ready: () => state.idle });
       }
-      ctx.log.info('correlator started', { alarms: catalog.entries.size, rules: rules.rules.length, derived: rules.derived.length });
+      ctx.log.info('correlator started', { alarms: defs.catalog.entries.size, rules: rules.rules.length, derived: rules.derived.length });
     },
     handle(batch: readonly Envelope[], emit: Emit) {
       const e = engine;
@@ -166,7 +175,7 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
           default: break;
         }
       }
-      publishOutput(out, emit);
+      publishOutput(out, emit, catalogOf());
       state.persist(touched, out, emit);
       // Inventory relations are global state (kept with silences and suppression, under "*").
       if (inventoryChanged) state.persistOperator(emit);

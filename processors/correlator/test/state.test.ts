@@ -34,7 +34,7 @@ function correlator(id: string) {
         if (env.topic === 'faults') e.fault(env.value as FaultEvent, out);
         if (env.topic === 'metrics') e.metrics(env.value as never, out);
       }
-      publishOutput(out, emit);
+      publishOutput(out, emit, CATALOG);
       state.persist(touched, out, emit);
       return out;
     },

@@ -70,9 +70,9 @@ export function classify(t: AlarmTransition): Classified {
   const a = t.alarm;
   const active = a.state === 'active';
   switch (t.kind) {
+    case 'logged':
+      return { kind: 'event', event: alarmEvent(a, t.at, t.uuid, 'message', 'log') };
     case 'raised':
-      // A raise that is already cleared never was an alarm: a stateless log (fm-api `log`).
-      return { kind: 'event', event: active ? alarmEvent(a, t.at, t.uuid, a.severity, 'set') : alarmEvent(a, t.at, t.uuid, 'message', 'log') };
     case 'updated':
       return active ? { kind: 'event', event: alarmEvent(a, t.at, t.uuid, a.severity, 'set') } : { kind: 'none' };
     case 'cleared':

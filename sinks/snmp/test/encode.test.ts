@@ -39,11 +39,11 @@ test('an update re-sends the severity notification; a clear sends the clear', ()
   assert.is(cleared.varbinds.length, 11);
 });
 
-test('a raise that is already cleared is a stateless log: the message notification', () => {
-  const log = encodeTransition(oids, transition('raised', alarm({ alarm_id: '710.002', state: 'cleared' })), 3)!;
+test('a logged transition (fm-api log) is the message notification', () => {
+  const log = encodeTransition(oids, transition('logged', alarm({ alarm_id: '710.002', state: 'cleared' })), 3)!;
   assert.is(log.name, 'message');
   assert.is(log.oid, '1.3.6.1.4.1.32473.2.1.0.5');
-  const c = classify(transition('raised', alarm({ state: 'cleared' })));
+  const c = classify(transition('logged', alarm({ state: 'cleared' })));
   assert.is(c.kind === 'event' && c.event.state, 'log');
 });
 

@@ -102,8 +102,8 @@ export class DurableState {
     this.restoring++;
     const started = Date.now();
     try {
-      const states = await lastValues(read, 'correlator.state', this.log);
-      const active = await lastValues(read, 'alarms.active', this.log);
+      // Both at once: each read pays a consumer-group join before its first record.
+      const [states, active] = await Promise.all([lastValues(read, 'correlator.state', this.log), lastValues(read, 'alarms.active', this.log)]);
       const mine = new Map<string, HostState>();
       let operator: OperatorState | undefined;
       for (const [key, rec] of states) {
