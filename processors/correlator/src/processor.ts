@@ -150,7 +150,10 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       }, parseDuration(config.tick));
       timer.unref();
       if (config.api.enabled) {
-        api = await startAlarmApi({ ctx, config: config.api, engine: e, catalog: defs.catalog, publish: publishOperator, ready: () => state.idle });
+        api = await startAlarmApi({
+          ctx, config: config.api, engine: e, catalog: defs.catalog, publish: publishOperator, ready: () => state.idle,
+          registries: ctx.telemetry ? [ctx.telemetry.registry] : [],
+        });
       }
       ctx.log.info('correlator started', { alarms: defs.catalog.entries.size, rules: rules.rules.length, derived: rules.derived.length });
     },
