@@ -31,3 +31,12 @@ export const FaultEventSchema = Type.Object({
 
 export type FaultEvent = Static<typeof FaultEventSchema>;
 export type FaultOp = FaultEvent['op'];
+
+/**
+ * The fm-api rule the schema cannot say: every op but clear_all names an alarm id. Returns the field
+ * at fault and why, or undefined; the REST API, the fault client and the CLI all apply it.
+ */
+export function faultEventProblem(f: { op: FaultOp; alarm_id?: string | undefined }): { field: string; message: string } | undefined {
+  if (f.op !== 'clear_all' && f.alarm_id === undefined) return { field: 'alarm_id', message: `required for op ${f.op}` };
+  return undefined;
+}

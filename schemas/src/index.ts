@@ -8,7 +8,7 @@ export {
 } from './common.js';
 export { MetricBatchSchema, MetricMetaSchema, SampleSchema } from './metric-batch.js';
 export type { MetricBatch, MetricMeta, Sample } from './metric-batch.js';
-export { FaultEventSchema } from './fault-event.js';
+export { FaultEventSchema, faultEventProblem } from './fault-event.js';
 export type { FaultEvent, FaultOp } from './fault-event.js';
 export { HeartbeatSchema } from './heartbeat.js';
 export type { Heartbeat } from './heartbeat.js';

@@ -1,4 +1,4 @@
-import { explain, validate, type FaultEvent } from '@faultline/schemas';
+import { explain, faultEventProblem, validate, type FaultEvent } from '@faultline/schemas';
 
 /** A fault the client refuses before sending, naming the field (`alarm_id: required for op set`). */
 export class FaultValidationError extends Error {
@@ -18,6 +18,7 @@ export function checkFault(f: FaultEvent): FaultEvent {
     const m = /^\/?([^:]*): (.*)$/.exec(first);
     throw new FaultValidationError(m?.[1]?.replaceAll('/', '.') || '(fault)', m?.[2] ?? first);
   }
-  if (f.op !== 'clear_all' && f.alarm_id === undefined) throw new FaultValidationError('alarm_id', `required for op ${f.op}`);
+  const problem = faultEventProblem(f);
+  if (problem) throw new FaultValidationError(problem.field, problem.message);
   return f;
 }

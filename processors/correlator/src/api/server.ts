@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import bearerAuth from '@fastify/bearer-auth';
 import swagger from '@fastify/swagger';
 import type { Registry } from 'prom-client';
-import type { ActiveAlarm, FaultEvent } from '@faultline/schemas';
+import { faultEventProblem, type ActiveAlarm, type FaultEvent } from '@faultline/schemas';
 import { parseDuration } from '@faultline/runtime';
 import type { CatalogEntry } from '../catalog/types.js';
 import type { AlarmQuery, EventLogEntry, EventQuery, Silence } from '../engine/types.js';
@@ -149,7 +149,7 @@ export async function buildApiServer(backend: AlarmBackend, opts: ApiServerOptio
       },
     }, async (req, reply) => {
       const b = req.body;
-      const problem = faultProblem(b);
+      const problem = faultEventProblem(b);
       if (problem) return reply.status(400).send({ statusCode: 400, error: 'Bad Request', field: `body.${problem.field}`, message: `body.${problem.field}: ${problem.message}` });
       const ev: FaultEvent = { ...b, ts: b.ts ?? now(), uuid: b.uuid ?? randomUUID(), source: b.source ?? 'api' };
       await backend.submitFault(ev);
@@ -210,10 +210,4 @@ export async function buildApiServer(backend: AlarmBackend, opts: ApiServerOptio
   }, { prefix: '/v1' });
 
   return app;
-}
-
-/** fm-api rules the schema cannot say: which ops need an alarm id, and a severity for set. */
-export function faultProblem(f: { op: string; alarm_id?: string | undefined; severity?: string | undefined }): { field: string; message: string } | undefined {
-  if (f.op !== 'clear_all' && f.alarm_id === undefined) return { field: 'alarm_id', message: `required for op ${f.op}` };
-  return undefined;
 }
