@@ -23,8 +23,9 @@ async function findAlarm(opts: ApiOptions, id: string): Promise<ActiveAlarm> {
 export function alarmCommand(): Command {
   const cmd = new Command('alarm').description('active alarms of the alarm service (REST API)').addHelpText('after', `
 Examples:
-  export FAULTLINE_API_TOKEN=...                     the token the service accepts (api.tokens / FAULTLINE_API_TOKENS)
-  faultline alarm list                               every active alarm, worst first
+  faultline alarm list                               every active alarm, worst first; beside \`faultline run\` no
+                                                     URL or token is needed: both come from the pipeline file
+  export FAULTLINE_API_URL=http://cc-0:8080 FAULTLINE_API_TOKEN=...   another node's service
   faultline alarm list --severity critical --entity host=compute-0
   faultline alarm list --state suppressed --json
   faultline alarm show 00000000002a                  one alarm, by uuid or a unique part of it (the end)
