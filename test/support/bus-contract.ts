@@ -243,6 +243,9 @@ export function busContract(under: BusUnderTest): void {
       { topic: 'metrics', key: tag, value: Buffer.from('{not json'), headers: { 'fl-schema': 'metric_batch', 'fl-version': '1.0' } },
       { topic: 'metrics', key: tag, value: Buffer.from(JSON.stringify({ node: tag })), headers: { 'fl-schema': 'metric_batch', 'fl-version': '1.0' } },
       { topic: 'metrics', key: tag, value: enc(good(2)).value, headers: { 'fl-schema': 'metric_batch', 'fl-version': '2.0' } },
+      // Above the 1 MiB record limit; compressible, so the broker takes the lz4 batch.
+      { topic: 'metrics', key: tag, value: Buffer.from(JSON.stringify('a'.repeat(1_100_000))), headers: { 'fl-schema': 'metric_batch', 'fl-version': '1.0' } },
+      { topic: 'metrics', key: tag, value: enc(good(4)).value, headers: { 'fl-schema': 'no_such_event', 'fl-version': '1.0' } },
       { topic: 'metrics', key: tag, ...enc(good(3)) },
     ];
     const dataDir = mkdtempSync(join(tmpdir(), 'fl-contract-'));
@@ -258,16 +261,19 @@ export function busContract(under: BusUnderTest): void {
       const letters: DeadLetter[] = [];
       const c = collector();
       subs.push(await bus.subscribe({ group: name('dlg'), topics: ['deadletter'], onBatch: c.onBatch }));
-      await waitFor('3 dead letters', () => {
+      await waitFor('5 dead letters', () => {
         letters.splice(0, letters.length, ...c.seen.map((r) => JSON.parse(r.value!.toString()) as DeadLetter).filter((d) =>
           d.consumer === `sinks.${tag}` && Buffer.from(d.key_base64 ?? '', 'base64').toString() === tag)); // metrics is shared: older bad records are refused too
-        return letters.length >= 3 ? true : undefined;
+        return letters.length >= 5 ? true : undefined;
       }, 60_000, 100);
-      assert.equal(letters.map((d) => d.reason).sort(), ['malformed', 'schema_violation', 'unknown_version']);
+      assert.equal(letters.map((d) => d.reason).sort(), ['malformed', 'oversized', 'schema_violation', 'unknown_schema', 'unknown_version']);
       const malformed = letters.find((d) => d.reason === 'malformed')!;
       assert.is(Buffer.from(malformed.value_base64, 'base64').toString(), '{not json');
       assert.is(malformed.source.topic, 'metrics');
       assert.ok(Number(malformed.source.offset) >= 0);
+      const oversized = letters.find((d) => d.reason === 'oversized')!;
+      assert.is(Buffer.from(oversized.value_base64, 'base64').length, 64 * 1024, 'an oversized record\'s dead letter keeps its head');
+      assert.match(oversized.detail, /first 65536 bytes/);
       assert.ok(letters.every((d) => validate('dead_letter', d)), 'every dead letter is a valid DeadLetter');
       assert.equal((written as MetricBatch[]).filter((w) => w.node === tag).map((w) => w.samples[0]!.value), [1, 3]);
       const counted = await bus.telemetry.registry.getSingleMetricAsString('faultline_dead_letters_total');

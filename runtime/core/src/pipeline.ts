@@ -41,6 +41,9 @@ export interface DecodedBatch {
   reasons: Partial<Record<DeadLetterReason, number>>;
 }
 
+/** How much of an oversized record its dead letter keeps. */
+const DEAD_LETTER_KEEP_BYTES = 64 * 1024;
+
 /** Decodes a batch; what does not decode becomes a dead letter carrying the original bytes and the reason. */
 export function decodeBatch(records: readonly BusRecord[], consumer: string): DecodedBatch {
   const envelopes: Envelope[] = [];
@@ -57,10 +60,13 @@ export function decodeBatch(records: readonly BusRecord[], consumer: string): De
       envelopes.push(env);
       continue;
     }
+    // An oversized record would make an oversized dead letter, which the broker may refuse, and the
+    // batch would then never commit: its dead letter keeps the head of the bytes and says so.
+    const cut = d.reason === 'oversized' && r.value.length > DEAD_LETTER_KEEP_BYTES;
     const dl: DeadLetter = {
-      reason: d.reason, detail: d.detail, consumer,
+      reason: d.reason, detail: cut ? `${d.detail}; value_base64 holds the first ${DEAD_LETTER_KEEP_BYTES} bytes` : d.detail, consumer,
       source: { topic: r.topic, partition: r.partition, offset: r.offset },
-      value_base64: r.value.toString('base64'), headers: r.headers, at: Date.now(),
+      value_base64: (cut ? r.value.subarray(0, DEAD_LETTER_KEEP_BYTES) : r.value).toString('base64'), headers: r.headers, at: Date.now(),
     };
     if (r.key !== null) dl.key_base64 = Buffer.from(r.key).toString('base64');
     deadLetters.push(toOutbound('deadletter', dl));
