@@ -39,7 +39,12 @@ export function topicsCommand(): Command {
       const onCluster = await listKafkaTopics(kafkaOf(o));
       for (const t of onCluster) {
         const spec = defined.get(t.name);
-        const note = !spec ? '' : spec.partitions !== t.partitions ? `  (topics.yaml says ${spec.partitions} partitions)` : '  (faultline)';
+        const drift = !spec ? [] : [
+          ...(spec.partitions !== t.partitions ? [`${spec.partitions} partitions`] : []),
+          ...Object.entries(spec.config ?? {}).filter(([k, v]) => t.config[k] !== v).map(([k, v]) => `${k}=${v}`),
+        ];
+        // `topics create` leaves existing topics alone: drift (e.g. a topic auto-created with broker defaults) is shown here.
+        const note = !spec ? '' : drift.length ? `  (topics.yaml says ${drift.join(' ')})` : '  (as in topics.yaml)';
         process.stdout.write(`${t.name}\t${t.partitions}\t${fmt(t.config) || '-'}${note}\n`);
       }
       const missing = [...defined.keys()].filter((n) => !onCluster.some((t) => t.name === n));
