@@ -4,6 +4,10 @@ import { DEFAULT_PIPELINE } from './paths.js';
 import { registry } from './registry.js';
 import { runPipeline } from './run.js';
 import { remediationCommand } from './commands/remediation.js';
+import { alarmCommand } from './commands/alarm.js';
+import { eventCommand } from './commands/event.js';
+import { faultCommand } from './commands/fault.js';
+import { silenceCommand } from './commands/silence.js';
 import { simulateCommand } from './commands/simulate.js';
 import { topicsCommand } from './commands/topics.js';
 
@@ -55,5 +59,9 @@ Examples:
   program.addCommand(remediationCommand());
   program.addCommand(simulateCommand());
   program.addCommand(topicsCommand());
+  program.addCommand(alarmCommand());
+  program.addCommand(eventCommand());
+  program.addCommand(silenceCommand());
+  program.addCommand(faultCommand());
   return program;
 }
