@@ -27,6 +27,10 @@ export const CorrelatorConfigSchema = Type.Object({
     stable_after: DurationSchema({ default: '10m', description: 'quiet time before a flapping alarm is stable' }),
   }, { default: {}, additionalProperties: false }),
   event_log_size: Type.Integer({ minimum: 0, default: 10_000, description: 'transitions and logs kept in memory for queries' }),
+  restore_event_log: Type.Boolean({
+    default: false,
+    description: 'at start, read the alarms topic back into the event log (the embedded bus keeps it in its journal; on Kafka this reads the whole topic, and ClickHouse keeps the history instead)',
+  }),
   api: ApiConfigSchema,
 }, { additionalProperties: false });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { alarmKey, type AlarmTransition } from '@faultline/schemas';
+import { alarmKey, decode, type AlarmTransition } from '@faultline/schemas';
 import { parseDuration, type Emit, type Envelope, type Processor, type ProcessorContext } from '@faultline/runtime';
 import { loadCatalogFile } from './catalog/load.js';
 import { loadStarlingxEventsFile } from './catalog/starlingx.js';
@@ -90,6 +90,7 @@ function emitActive(t: AlarmTransition, emit: Emit) {
 export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig): Correlator {
   let engine: Engine | undefined;
   let catalog: Catalog | undefined;
+  let historyRestored = false;
   let timer: NodeJS.Timeout | undefined;
   let api: RunningApi | undefined;
   const state = new DurableState(() => {
@@ -120,7 +121,19 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
     publish,
     get ready() { return engine !== undefined && state.idle; },
     get apiUrl() { return api?.url; },
-    async onAssign(partitions, read) { await state.assign(partitions, read); },
+    async onAssign(partitions, read) {
+      await state.assign(partitions, read);
+      if (config.restore_event_log && !historyRestored) {
+        historyRestored = true;
+        const history: AlarmTransition[] = [];
+        for await (const r of read('alarms')) {
+          const d = r.value && decode('alarm_transition', r.headers, r.value);
+          if (d && d.ok) history.push(d.value);
+        }
+        engine?.replayHistory(history.slice(-config.event_log_size));
+        ctx.log.info('event log restored', { events: Math.min(history.length, config.event_log_size) });
+      }
+    },
     async onRevoke(partitions) { state.revoke(partitions); },
     async start() {
       const defs = loadDefinitions(config);

@@ -5,7 +5,8 @@ import {
 } from '../src/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
-export const STARLINGX_EVENTS = '/work/shared/reference/starlingx/events.yaml';
+/** StarlingX's real catalog: test data from shared/ beside the repository, never copied into it. */
+export const STARLINGX_EVENTS = resolve(ROOT, '../shared/reference/starlingx/events.yaml');
 
 const builtin = loadCatalogFile(resolve(ROOT, 'deploy/catalog/faultline.yaml'));
 if (builtin.issues.length) throw new Error(`builtin catalog: ${JSON.stringify(builtin.issues)}`);

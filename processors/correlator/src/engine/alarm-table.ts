@@ -280,6 +280,17 @@ export class AlarmTable {
     return out.sort((x, y) => SEVERITY_RANK[y.alarm.severity] - SEVERITY_RANK[x.alarm.severity] || x.alarm.raised_at - y.alarm.raised_at);
   }
 
+  /**
+   * Puts transitions read back from the `alarms` topic in front of the event log, oldest first, so a
+   * restarted correlator still answers for what happened before it stopped.
+   */
+  replayHistory(transitions: readonly AlarmTransition[]): void {
+    const entries: EventLogEntry[] = transitions.map((t) => (t.kind === 'logged'
+      ? { type: 'log', at: t.at, log: { uuid: t.alarm.uuid, at: t.at, log_id: t.alarm.alarm_id, entity_instance_id: t.alarm.entity_instance_id, severity: t.alarm.severity, reason_text: t.alarm.reason_text, source: t.alarm.source } }
+      : { type: 'alarm', at: t.at, transition: t }));
+    this.eventLog = [...entries, ...this.eventLog].slice(-this.opts.event_log_size);
+  }
+
   events(q: EventQuery = {}): EventLogEntry[] {
     const out: EventLogEntry[] = [];
     for (let i = this.eventLog.length - 1; i >= 0 && out.length < (q.limit ?? Infinity); i--) {

@@ -9,7 +9,7 @@ import { ThresholdEvaluator, type ThresholdSnapshot } from './thresholds.js';
 import type {
   AlarmQuery, EngineOutput, EventLogEntry, EventQuery, InventoryRecord, MaintenanceWindow, Owns, Silence,
 } from './types.js';
-import type { ActiveAlarm } from '@faultline/schemas';
+import type { ActiveAlarm, AlarmTransition } from '@faultline/schemas';
 
 export interface EngineOptions {
   catalog: Catalog;
@@ -120,6 +120,7 @@ export class Engine {
   getByUuid(uuid: string): ActiveAlarm | undefined { return this.table.getByUuid(uuid); }
   query(q?: AlarmQuery): ActiveAlarm[] { return this.table.query(q); }
   events(q?: EventQuery): EventLogEntry[] { return this.table.events(q); }
+  replayHistory(transitions: readonly AlarmTransition[]): void { this.table.replayHistory(transitions); }
   get activeCount(): number { return this.table.size; }
   get seriesCount(): number { return this.thresholds.seriesCount; }
 
