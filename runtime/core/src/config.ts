@@ -6,12 +6,14 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import type { AnyFactory, ComponentKind } from './component.js';
 import type { Registry } from './registry.js';
 import { BusConfigSchema } from './bus/config.js';
+import { TracingConfigSchema, type TracingConfig } from './tracing/config.js';
 
 /** The top of a pipeline file. Component sections are checked against each factory's own schema. */
 export const PipelineFileSchema = Type.Object({
   node: Type.String({ minLength: 1, default: hostname(), description: 'this node\'s name; default: the host name' }),
   data_dir: Type.String({ default: '.dev/faultline', description: 'where local state lives (journals, ledgers)' }),
   bus: BusConfigSchema,
+  tracing: TracingConfigSchema,
   collectors: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
   processors: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
   sinks: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
@@ -31,6 +33,8 @@ export interface PipelineConfig {
   node: string;
   dataDir: string;
   bus: Static<typeof BusConfigSchema>;
+  /** Absent (as in configs built by hand) means tracing off. */
+  tracing?: TracingConfig;
   components: ComponentEntry[];
 }
 
@@ -170,5 +174,5 @@ export function loadPipelineConfig(file: string, registry: Registry, opts: LoadO
     }
   }
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.column - b.column));
-  return { file, node: top.node, dataDir: top.data_dir, bus: top.bus, components };
+  return { file, node: top.node, dataDir: top.data_dir, bus: top.bus, tracing: top.tracing, components };
 }

@@ -31,3 +31,7 @@ export { createTelemetry } from './telemetry.js';
 export type { Telemetry } from './telemetry.js';
 export { decodeBatch, defaultKey, startPipeline, toOutbound } from './pipeline.js';
 export type { DecodedBatch, PipelineOptions, RunningPipeline } from './pipeline.js';
+export {
+  FileSpanExporter, TracingConfigSchema, createTracing, formatTraceparent, parseTraceparent, recordAttributes, toSpanLine,
+} from './tracing/index.js';
+export type { SpanLine, Tracing, TracingConfig, TracingOptions } from './tracing/index.js';

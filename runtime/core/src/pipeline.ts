@@ -10,6 +10,8 @@ import type {
 } from './component.js';
 import type { PipelineConfig } from './config.js';
 import type { Logger } from './log.js';
+import { createTracing } from './tracing/tracing.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 /** The key a topic's records get when the emitter names none (see TOPICS: host, alarm or source). */
 export function defaultKey<T extends TopicName>(topic: T, value: EventOf<SchemaOfTopic<T>> | null): string | null {
@@ -84,6 +86,8 @@ export interface PipelineOptions {
   topics?: readonly TopicSpec[];
   /** Bound of each collector's edge spool (Kafka only). */
   spool?: { maxBytes: number; clearAfterMs: number };
+  /** A span exporter to use instead of the pipeline file's `tracing` (an InMemorySpanExporter in tests). */
+  spanExporter?: SpanExporter;
 }
 
 /**
@@ -95,6 +99,22 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
   const running: { component: Lifecycle; sub?: Subscription }[] = [];
   const producers: Producer[] = [];
   const pending = new Set<Promise<void>>();
+  const tracing = createTracing(config.tracing, {
+    node: config.node, dataDir: config.dataDir, ...(opts.spanExporter && { exporter: opts.spanExporter }),
+  });
+  /**
+   * With tracing on, a published record gets a span (a child of the trace it came with) and carries the
+   * span's traceparent on. A collector's record starts a trace; so does a processor's alarm transition
+   * that has no traced cause (heartbeat loss, thresholds). Without tracing, opts pass through untouched.
+   */
+  const traced = (id: string, root: (topic: TopicName) => boolean, startTime?: number) =>
+    (topic: TopicName, value: unknown, emitOpts: EmitOptions = {}): EmitOptions => {
+      if (!tracing || value === null) return emitOpts;
+      const traceparent = tracing.published(id, topic, value, emitOpts.traceparent, root(topic), startTime);
+      return traceparent ? { ...emitOpts, traceparent } : emitOpts;
+    };
+  const collectorRoot = () => true;
+  const processorRoot = (topic: TopicName) => topic === 'alarms';
   const ctxFor = (id: string): ComponentContext => {
     const dataDir = resolve(config.dataDir, id);
     mkdirSync(dataDir, { recursive: true });
@@ -109,8 +129,9 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       ? { spool: { name: ctx.id, dir: resolve(ctx.dataDir, 'spool'), node: config.node, ...opts.spool } }
       : {});
     producers.push(producer);
+    const trace = traced(ctx.id, spool ? collectorRoot : processorRoot);
     return (topic, value, emitOpts) => {
-      const p = producer.send([toOutbound(topic, value, emitOpts)])
+      const p = producer.send([toOutbound(topic, value, tracing ? trace(topic, value, emitOpts) : emitOpts)])
         .catch((err: Error) => log.error('publish failed', { topic, error: err.message }))
         .finally(() => pending.delete(p));
       pending.add(p);
@@ -154,14 +175,25 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       if (f.kind === 'sink') {
         const sink = f.create(ctx, entry.config);
         await sink.start();
-        running.push({ component: sink, sub: await consume(entry.id, sink, (e) => sink.write(e)) });
+        const write = tracing
+          ? async (e: Envelope[]) => {
+            const done = tracing.writing(entry.id, e);
+            try { await sink.write(e); } catch (err) { done(err as Error); throw err; }
+            done();
+          }
+          : (e: Envelope[]) => sink.write(e);
+        running.push({ component: sink, sub: await consume(entry.id, sink, write) });
       } else if (f.kind === 'processor') {
         const proc = f.create({ ...ctx, emit: publisherFor(ctx, false) }, entry.config);
         await proc.start();
         running.push({
           component: proc,
           sub: await consume(entry.id, proc, async (e, out) => {
-            await proc.handle(e, (topic, value, opts) => { out.push(toOutbound(topic, value, opts)); });
+            // A transition's span starts with the batch that caused it, so its length is the handling time.
+            const trace = tracing && traced(entry.id, processorRoot, Date.now());
+            await proc.handle(e, (topic, value, opts) => {
+              out.push(toOutbound(topic, value, trace ? trace(topic, value, opts) : opts));
+            });
           }),
         });
       } else {
@@ -188,6 +220,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
     await Promise.all(pending);
     await Promise.all(producers.map((p) => p.close()));
     await bus.stop();
+    await tracing?.shutdown().catch((e: Error) => log.error('tracing shutdown failed', { error: e.message }));
   }
 
   let stopping: Promise<void> | undefined;
