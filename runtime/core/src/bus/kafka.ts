@@ -106,6 +106,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     }));
 
     let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+    let streamFailed = false;
     let running = true;
     let paused = false;
     let buffered: KMessage[] = [];
@@ -140,7 +141,12 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
         if (buffered.length >= highWater) s.pause();
         wake();
       });
-      s.on('error', (err: Error) => log.warn('consumer stream error', { group: copts.group, error: err.message }));
+      // The client ends the stream after its fetch retries run out (a broker away for more than a few
+      // seconds): the loop then opens a new one, or the member would sit idle for good.
+      s.on('error', (err: Error) => {
+        log.warn('consumer stream error; reopening', { group: copts.group, error: err.message });
+        if (stream === s) { streamFailed = true; wake(); }
+      });
       stream = s;
     };
 
@@ -225,6 +231,18 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     await open();
     const loop = (async () => {
       while (running) {
+        if (streamFailed) {
+          streamFailed = false;
+          try {
+            await restart();
+          } catch (err) {
+            // The broker is still away: try again shortly.
+            log.warn('consumer stream not reopened; retrying', { group: copts.group, error: (err as Error).message });
+            streamFailed = true;
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+          continue;
+        }
         if (pendingAssignment) {
           const a = pendingAssignment;
           pendingAssignment = undefined;
