@@ -1,4 +1,5 @@
 import type { MetricBatch, Sample } from '@faultline/schemas';
+import { prng } from '@faultline/collector-simulator';
 
 /**
  * Batches shaped like the host collector's (collectors/host): per-CPU counters for every mode,
@@ -17,19 +18,9 @@ const MOUNTS = ['/', '/var', '/var/log', '/opt', '/scratch'];
 const DISKS = ['sda', 'sdb', 'nvme0n1'];
 const IFACES = ['eth0', 'eth1', 'bond0'];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function makeWorkload(hosts: number, rounds: number, cpus = 4, seed = 42): Workload {
-  const r = rng(seed);
+  const r = prng(seed);
   // Label objects are shared between rounds, as the collector does (it reuses them per series).
   const cpuLabels = Array.from({ length: cpus }, (_, c) => MODES.map((mode) => ({ cpu: String(c), mode })));
   const fsLabels = MOUNTS.map((mountpoint, i) => ({ mountpoint, device: `/dev/sd${i}`, fstype: 'ext4' }));
