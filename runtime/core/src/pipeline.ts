@@ -108,10 +108,15 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
    * that has no traced cause (heartbeat loss, thresholds). Without tracing, opts pass through untouched.
    */
   const traced = (id: string, root: (topic: TopicName) => boolean, startTime?: number) =>
-    (topic: TopicName, value: unknown, emitOpts: EmitOptions = {}): EmitOptions => {
-      if (!tracing || value === null) return emitOpts;
+    <T extends TopicName>(topic: T, value: EventOf<SchemaOfTopic<T>> | null, emitOpts: EmitOptions = {}): [EventOf<SchemaOfTopic<T>> | null, EmitOptions] => {
+      if (!tracing || value === null) return [value, emitOpts];
       const traceparent = tracing.published(id, topic, value, emitOpts.traceparent, root(topic), startTime);
-      return traceparent ? { ...emitOpts, traceparent } : emitOpts;
+      if (!traceparent || traceparent === emitOpts.traceparent) return [value, emitOpts];
+      // Transitions and remediation results also carry the trace in their value (stored by the sinks, copied
+      // by the remediator): it names the new span there too, so the value and the header agree.
+      const v = value as { traceparent?: string };
+      const inValue = v.traceparent !== undefined && v.traceparent === emitOpts.traceparent;
+      return [inValue ? { ...value, traceparent } : value, { ...emitOpts, traceparent }];
     };
   const collectorRoot = () => true;
   const processorRoot = (topic: TopicName) => topic === 'alarms';
@@ -131,7 +136,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
     producers.push(producer);
     const trace = traced(ctx.id, spool ? collectorRoot : processorRoot);
     return (topic, value, emitOpts) => {
-      const p = producer.send([toOutbound(topic, value, tracing ? trace(topic, value, emitOpts) : emitOpts)])
+      const p = producer.send([tracing ? toOutbound(topic, ...trace(topic, value, emitOpts)) : toOutbound(topic, value, emitOpts)])
         .catch((err: Error) => log.error('publish failed', { topic, error: err.message }))
         .finally(() => pending.delete(p));
       pending.add(p);
@@ -192,7 +197,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
             // A transition's span starts with the batch that caused it, so its length is the handling time.
             const trace = tracing && traced(entry.id, processorRoot, Date.now());
             await proc.handle(e, (topic, value, opts) => {
-              out.push(toOutbound(topic, value, trace ? trace(topic, value, opts) : opts));
+              out.push(trace ? toOutbound(topic, ...trace(topic, value, opts)) : toOutbound(topic, value, opts));
             });
           }),
         });

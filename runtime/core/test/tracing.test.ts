@@ -33,7 +33,7 @@ function registryFor(written: Envelope[], settled: () => void) {
           const result: RemediationResult = {
             uuid: '6f1c1d52-5d0e-4a5e-9a55-1c1d0e5f0a02', transition_uuid: '6f1c1d52-5d0e-4a5e-9a55-1c1d0e5f0a03', alarm_id: '700.110',
             entity_instance_id: 'host=n1.interface=eth0', rule: 'bounce', step: 0, action: 'command', target: 'n1', outcome: 'matched',
-            reason: 'test', dry_run: true, at: 2, details: {},
+            reason: 'test', dry_run: true, at: 2, details: {}, ...(env.traceparent && { traceparent: env.traceparent }),
           } as RemediationResult;
           out('remediations', result, env.traceparent ? { traceparent: env.traceparent } : {});
         }
@@ -90,6 +90,7 @@ test('one trace links the collector\'s record, the processor\'s output and the s
   assert.is(kept.parentSpanContext?.spanId, answered.spanContext().spanId);
   assert.equal(new Set(spans.map((s) => s.spanContext().traceId)).size, 1);
   assert.is(written[0]!.traceparent, `00-${answered.spanContext().traceId}-${answered.spanContext().spanId}-01`);
+  assert.is((written[0]!.value as RemediationResult).traceparent, written[0]!.traceparent, 'the value names the new span too');
   assert.is(emitted.attributes['faultline.alarm_id'], '700.110');
   assert.is(answered.attributes['faultline.outcome'], 'matched');
   rmSync(dir, { recursive: true });
