@@ -122,6 +122,15 @@ test('a carrier loss at the collector is one alarm in every sink, remediated, cl
   assert.ok(remediation.every((s) => s.parentSpanId === transition.spanId && s.attributes['faultline.rule'] === E2E.rule));
   const stored = named(`sinks.${E2E.clickhouse} write remediations`);
   assert.equal(new Set(stored.map((s) => s.parentSpanId)), new Set(remediation.map((s) => s.spanId)), 'each result\'s write is its child');
+
+  // The clear is a trace of its own: the collector's clear → the cleared transition → the clear trap.
+  const clearTrace = spans.filter((s) => s.traceId === cleared.traceparent.split('-')[1]);
+  const clearFault = clearTrace.find((s) => s.name === `collectors.${E2E.collector} publish faults`);
+  assert.is(clearFault?.attributes['faultline.fault_op'], 'clear');
+  const clearTransition = clearTrace.find((s) => s.name === `processors.${E2E.correlator} publish alarms`);
+  assert.is(clearTransition?.parentSpanId, clearFault!.spanId);
+  assert.is(clearTransition?.attributes['faultline.transition'], 'cleared');
+  assert.ok(clearTrace.some((s) => s.name === `sinks.${E2E.snmp} write alarms` && s.parentSpanId === clearTransition!.spanId), 'the clear trap is in it');
 });
 
 test.run();
