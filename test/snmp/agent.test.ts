@@ -83,7 +83,7 @@ test.before(async () => {
     transition('updated', { ...major, severity: 'critical', reason_text: 'memory 95% above 90%' }),
     transition('cleared', { ...minor, state: 'cleared' }),
     transition('suppressed', { ...stale, suppressed: true }),
-    transition('raised', alarm({ alarm_id: '710.002', state: 'cleared', entity_instance_id: entity, reason_text: 'rebooted' })),
+    transition('logged', alarm({ alarm_id: '710.002', state: 'cleared', entity_instance_id: entity, reason_text: 'rebooted' })),
   ]));
   raised[1] = { ...major, severity: 'critical', reason_text: 'memory 95% above 90%' };
   void crit; void warning;
