@@ -1,9 +1,9 @@
 // Two in-process components the benchmark wires into real pipelines: a collector that emits what the
 // benchmark hands it (the moment of the emit is the start of every latency), and a sink that notes when
-// each alarm transition reached it.
+// each record of a topic reached it.
 import { Type } from '@sinclair/typebox';
 import type { CollectorFactory, Emit, SinkFactory } from '@faultline/runtime';
-import type { AlarmTransition, EventOf, SchemaOfTopic, TopicName } from '@faultline/schemas';
+import type { EventOf, SchemaOfTopic, TopicName } from '@faultline/schemas';
 
 export interface Feed {
   factory: CollectorFactory<any>;
@@ -28,25 +28,26 @@ export function createFeed(type = 'bench-feed'): Feed {
   };
 }
 
-export interface TransitionRecorder {
+export interface Recorder<T extends TopicName> {
   factory: SinkFactory<any>;
-  /** Every transition in arrival order, with Date.now() at arrival and the record's timestamp (when it was produced). */
-  seen: { at: number; producedAt: number; t: AlarmTransition }[];
+  /** Every record of the topic in arrival order, with Date.now() at arrival and the record's timestamp (when it was produced). */
+  seen: { at: number; producedAt: number; value: EventOf<SchemaOfTopic<T>> }[];
 }
 
-export function createTransitionRecorder(type = 'bench-recorder'): TransitionRecorder {
-  const seen: TransitionRecorder['seen'] = [];
+/** A sink that notes when each record of `topic` reached it. */
+export function createRecorder<T extends TopicName>(topic: T, type = `bench-recorder-${topic}`): Recorder<T> {
+  const seen: Recorder<T>['seen'] = [];
   return {
     seen,
     factory: {
-      kind: 'sink', type, stability: 'development', description: 'notes alarm transitions', configSchema: Type.Object({}),
+      kind: 'sink', type, stability: 'development', description: `notes ${topic} records`, configSchema: Type.Object({}),
       create: () => ({
-        inputs: ['alarms'],
+        inputs: [topic],
         start: async () => {},
         stop: async () => {},
         write: async (batch) => {
           const at = Date.now();
-          for (const e of batch) seen.push({ at, producedAt: e.timestamp, t: e.value as AlarmTransition });
+          for (const e of batch) seen.push({ at, producedAt: e.timestamp, value: e.value as EventOf<SchemaOfTopic<T>> });
         },
       }),
     },

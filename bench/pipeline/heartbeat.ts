@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedBus, createLogger, createRegistry, loadPipelineConfig, startPipeline } from '@faultline/runtime';
 import { correlatorProcessor } from '@faultline/processor-correlator';
-import { createFeed, createTransitionRecorder } from './components.js';
+import { createFeed, createRecorder } from './components.js';
 
 export interface DetectionTrial { host: string; degradedMs: number; failedMs: number }
 
@@ -16,7 +16,7 @@ export async function heartbeatDetection(opts: { hosts: number; periodMs: number
   const run = randomUUID().slice(0, 8);
   const dir = mkdtempSync(join(tmpdir(), 'fl-bench-heartbeat-'));
   const feed = createFeed();
-  const recorder = createTransitionRecorder();
+  const recorder = createRecorder('alarms');
   const text = JSON.stringify({
     node: `plb-hb-${run}`, data_dir: dir, bus: { type: 'embedded' },
     collectors: { feed: { type: feed.factory.type } },
@@ -33,7 +33,7 @@ export async function heartbeatDetection(opts: { hosts: number; periodMs: number
       feed.emit('heartbeats', { node: h.node, boot_id: h.bootId, seq: h.seq++, ts: h.lastAt, period_ms: opts.periodMs });
     }
   }, opts.periodMs);
-  const transitionAt = (host: string, severity: string) => recorder.seen.find(({ t }) =>
+  const transitionAt = (host: string, severity: string) => recorder.seen.find(({ value: t }) =>
     t.kind !== 'cleared_all' && t.alarm.alarm_id === '710.001' && t.alarm.entity_instance_id === `host=${host}` && t.alarm.severity === severity)?.at;
   const trials: DetectionTrial[] = [];
   try {

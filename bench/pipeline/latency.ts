@@ -12,7 +12,7 @@ import {
 import type { Alarm, AlarmTransition, FaultEvent } from '@faultline/schemas';
 import { correlatorProcessor } from '@faultline/processor-correlator';
 import { SnmpSinkConfigSchema, createSnmpSink, snmpSink, type SnmpSinkConfig } from '@faultline/sink-snmp';
-import { createFeed, createTransitionRecorder } from './components.js';
+import { createFeed, createRecorder } from './components.js';
 import { quantiles, tailTrapLog, type Quantiles } from './trap-log.js';
 
 export interface LatencyOptions {
@@ -48,23 +48,24 @@ const fault = (entity: string): FaultEvent => ({
 });
 
 /**
- * Median ms from the emit to the correlator's transition record (its bus timestamp: when it was produced),
- * and to a consumer of the alarms topic.
+ * Median ms from the emit to: a consumer of the faults topic (what the correlator waits for its input),
+ * the correlator's transition record (its bus timestamp: when it was produced), a consumer of the alarms topic.
  */
-export interface Hops { toCorrelator: number; toAlarmsConsumer: number }
+export interface Hops { toFaultsConsumer: number; toCorrelator: number; toAlarmsConsumer: number }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 /**
  * The whole pipeline in this process: feed → bus → correlator → alarms → SNMP sink → snmptrapd. A second
- * sink on the alarms topic notes when each transition arrived, which splits the latency into its hops.
+ * sink on the faults topic and one on the alarms topic note when each record arrived: the latency by hop.
  */
 export async function pipelineLatency(o: LatencyOptions, busType: 'embedded' | 'kafka'): Promise<Quantiles & { hops: Hops }> {
   const run = randomUUID().slice(0, 8);
   const node = `plb-${busType}-${run}`;
   const dir = mkdtempSync(join(tmpdir(), 'fl-bench-pipeline-'));
   const feed = createFeed();
-  const recorder = createTransitionRecorder();
+  const alarms = createRecorder('alarms');
+  const faults = createRecorder('faults');
   // Unique instance names: on the shared broker each run gets its own consumer groups.
   const text = JSON.stringify({
     node, data_dir: dir,
@@ -73,10 +74,11 @@ export async function pipelineLatency(o: LatencyOptions, busType: 'embedded' | '
     processors: { [`correlator_${run}`]: { type: 'correlator', api: { enabled: false } } },
     sinks: {
       [`snmp_${run}`]: { type: 'snmp', agent: { enabled: false }, destinations: [destination(o)] },
-      [`recorder_${run}`]: { type: recorder.factory.type },
+      [`alarms_${run}`]: { type: alarms.factory.type },
+      [`faults_${run}`]: { type: faults.factory.type },
     },
   });
-  const registry = createRegistry([correlatorProcessor, snmpSink, feed.factory, recorder.factory]);
+  const registry = createRegistry([correlatorProcessor, snmpSink, feed.factory, alarms.factory, faults.factory]);
   const config = loadPipelineConfig(`bench-${busType}.yaml`, registry, { text });
   const log = createLogger('bench', { level: 'error' });
   const bus = busType === 'kafka' ? createBus(config.bus, dir, { log }) : createEmbeddedBus();
@@ -91,11 +93,19 @@ export async function pipelineLatency(o: LatencyOptions, busType: 'embedded' | '
       emittedAt.set(e, f.ts);
       feed.emit('faults', f);
     });
-    const raised = recorder.seen.flatMap(({ at, producedAt, t }) => {
+    const raised = alarms.seen.flatMap(({ at, producedAt, value: t }) => {
       const emitted = t.kind === 'raised' ? emittedAt.get(t.alarm.entity_instance_id) : undefined;
       return emitted === undefined ? [] : [{ toCorrelator: producedAt - emitted, toAlarmsConsumer: at - emitted }];
     });
-    const hops = { toCorrelator: median(raised.map((r) => r.toCorrelator)), toAlarmsConsumer: median(raised.map((r) => r.toAlarmsConsumer)) };
+    const faultsIn = faults.seen.flatMap(({ at, value: f }) => {
+      const emitted = emittedAt.get(f.entity_instance_id);
+      return emitted === undefined ? [] : [at - emitted];
+    });
+    const hops = {
+      toFaultsConsumer: median(faultsIn),
+      toCorrelator: median(raised.map((r) => r.toCorrelator)),
+      toAlarmsConsumer: median(raised.map((r) => r.toAlarmsConsumer)),
+    };
     return { ...q, hops };
   } finally {
     await p.stop();

@@ -60,9 +60,9 @@ const row = (label: string, q: Quantiles) =>
 row('SNMP sink write() only (baseline)', sinkOnly);
 row('pipeline, embedded bus', embedded);
 row('pipeline, Kafka (shared broker)', kafka);
-console.log('  median by hop (Date.now, ms resolution): emit → correlator transition, → alarms consumer');
+console.log('  median from the emit by hop (Date.now, ms resolution):  → a faults consumer   → correlator produced   → an alarms consumer');
 for (const [label, r] of [['embedded', embedded], ['Kafka', kafka]] as const) {
-  console.log(`    ${label.padEnd(9)} ${ms(r.hops.toCorrelator)}   ${ms(r.hops.toAlarmsConsumer)}`);
+  console.log(`    ${label.padEnd(34)}              ${ms(r.hops.toFaultsConsumer)}       ${ms(r.hops.toCorrelator)}         ${ms(r.hops.toAlarmsConsumer)}`);
 }
 
 console.log(`\n2. heartbeat-loss detection: ${args.hosts} hosts going silent one at a time, heartbeats every ${PERIOD} ms, correlator defaults (tick 250 ms)`);
