@@ -48,10 +48,14 @@ const kenv = {
 const svc = (action: string) => run(resolve(ROOT, 'deploy/dev/svc'), ['kafka', action], { env: kenv, cwd: ROOT, timeout: 180_000 });
 const brokers = [`127.0.0.1:${kenv.FAULTLINE_KAFKA_PORT}`];
 
-/** A child `faultline ...` with its log in the work dir. */
+/**
+ * A child `faultline ...` with its log in the work dir. It runs in the work dir: `faultline simulate`
+ * keeps its spool under the relative `.dev/simulator`, and a spool left by an earlier run would be
+ * replayed into this run's broker.
+ */
 function child(name: string, argv: string[]): ChildProcess {
   const log = createWriteStream(join(work, `${name}.log`));
-  const c = spawn(resolve(ROOT, 'faultline'), argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = spawn(resolve(ROOT, 'faultline'), argv, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
   c.stdout!.pipe(log);
   c.stderr!.pipe(log);
   return c;
@@ -80,18 +84,14 @@ function treeCpuSeconds(pid: number): number {
   return sum / 100; // USER_HZ
 }
 
-/** A correlator's committed metric batches and its partitions' lag, from its /metrics. */
+/** A correlator's committed metric batches, from its /metrics. */
 async function correlatorFigures(port: number) {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   let consumed = 0;
-  const lag = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line.startsWith('faultline_bus_records_consumed_total{') && line.includes('topic="metrics"')) consumed += Number(line.split(' ').at(-1));
-    if (line.startsWith('faultline_bus_consumer_lag_records{') && line.includes('topic="metrics"')) {
-      lag.set(/partition="(\d+)"/.exec(line)![1]!, Number(line.split(' ').at(-1)));
-    }
   }
-  return { consumed, lag };
+  return { consumed };
 }
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -130,18 +130,17 @@ const t0 = Date.now();
 const timeline: { t_s: number; correlated_per_s: number; lag_batches: number; lag_s: number }[] = [];
 let lastConsumed = 0;
 let lastAt = t0;
-let firstConsumed: number | undefined;
 while (Date.now() - t0 < durationMs) {
   await new Promise((r) => setTimeout(r, 5_000));
-  const figs = await Promise.all(ports.map((p) => correlatorFigures(p).catch(() => ({ consumed: 0, lag: new Map<string, number>() }))));
+  const figs = await Promise.all(ports.map((p) => correlatorFigures(p).catch(() => ({ consumed: 0 }))));
   const consumed = figs.reduce((n, f) => n + f.consumed, 0);
-  firstConsumed ??= consumed;
-  const lagBy = new Map<string, number>();
-  // Each member reports every partition, but only the owner's figure moves (the other's stays at
-  // what it saw before a rebalance): the smaller one is the owner's.
-  for (const f of figs) for (const [p, l] of f.lag) lagBy.set(p, Math.min(lagBy.get(p) ?? Infinity, l));
-  const lagBatches = [...lagBy.values()].reduce((a, b) => a + b, 0);
+  // Lag = batches the fleet's schedule has sent minus batches committed. (The bus's own
+  // faultline_bus_consumer_lag_records gauge cannot be used: with transactional commits it grows with
+  // the end offset, see the report.) The schedule starts when the simulator logs it is simulating.
   const now = Date.now();
+  const simStart = Date.parse(/^(\S+) INFO .*simulating a fleet/m.exec(readFileSync(join(work, 'simulator.log'), 'utf8'))?.[1] ?? '');
+  const scheduled = Number.isFinite(simStart) ? Math.floor(Math.max(0, now - simStart) / 1000 * batchesPerS) : 0;
+  const lagBatches = Math.max(0, scheduled - consumed);
   const point = {
     t_s: Math.round((now - t0) / 1000), correlated_per_s: Math.round(((consumed - lastConsumed) * series) / ((now - lastAt) / 1000)),
     lag_batches: lagBatches, lag_s: Math.round((lagBatches / batchesPerS) * 10) / 10,
@@ -161,8 +160,8 @@ const offered = steady.length ? Math.round(steady.reduce((a, b) => a + b, 0) / s
 const steadyPoints = timeline.slice(1);
 const correlated = steadyPoints.length ? Math.round(steadyPoints.reduce((n, p) => n + p.correlated_per_s, 0) / steadyPoints.length) : 0;
 const maxLagS = Math.max(0, ...timeline.map((p) => p.lag_s));
-// Lag only counts what reached the broker: a simulator that could not deliver (its spool took the
-// records, then dropped the oldest) leaves the lag at 0 while nothing is correlated.
+// A simulator that could not deliver (its spool took the records, then dropped the oldest) is
+// flagged: the lag then also counts records that never reached the broker.
 const simLog = readFileSync(join(work, 'simulator.log'), 'utf8');
 const simulatorSpooled = simLog.includes('spooling to disk');
 const simulatorDropped = simLog.includes('dropping its oldest records');
