@@ -145,7 +145,7 @@ while (Date.now() - t0 < durationMs) {
     t_s: Math.round((now - t0) / 1000), correlated_per_s: Math.round(((consumed - lastConsumed) * series) / ((now - lastAt) / 1000)),
     lag_batches: lagBatches, lag_s: Math.round((lagBatches / batchesPerS) * 10) / 10,
   };
-  if (timeline.length || lastConsumed) timeline.push(point);
+  timeline.push(point);
   lastConsumed = consumed;
   lastAt = now;
   say(`  t=${point.t_s}s correlated ${point.correlated_per_s} samples/s, lag ${lagBatches} batches ≈ ${point.lag_s} s (interval ${intervalMs / 1000} s)`);
