@@ -14,6 +14,7 @@ interface SimulateOptions {
   filling: string;
   silentHosts: string;
   silentAfter: string;
+  dataDir: string;
   duration?: string;
 }
 
@@ -32,6 +33,7 @@ export function simulateCommand(): Command {
     .option('--silent-hosts <n>', 'hosts that go silent after --silent-after', '0')
     .option('--silent-after <duration>', 'when the silent hosts stop', '60s')
     .option('--duration <duration>', 'stop after this long (default: until Ctrl-C)')
+    .option('--data-dir <dir>', 'where the simulator keeps its spool (a spool left there is replayed into the next run)', '.dev/simulator')
     .addHelpText('after', `
 Each host sends one MetricBatch per interval (spread evenly over it), a heartbeat per period, and
 the faults of its scenario. Progress (batches/s, samples/s) is logged every 10 s.
@@ -42,7 +44,7 @@ Examples:
     .action(async (o: SimulateOptions) => {
       const pipeline = {
         node: 'simulator',
-        data_dir: '.dev/simulator',
+        data_dir: o.dataDir,
         bus: { type: 'kafka', kafka: { brokers: o.brokers.split(',').map((b) => b.trim()), client_id: 'faultline-simulator' } },
         collectors: {
           simulator: {
