@@ -184,7 +184,12 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
         await tx.addOffset(last);
         await tx.commit();
       } catch (err) {
-        await tx.abort().catch(() => {});
+        // An abort that fails too (the broker is away) leaves the client believing the transaction is
+        // still open, and every later begin is refused: drop that producer; the next batch makes a new one.
+        await tx.abort().catch(async () => {
+          if (txProducer === tp) txProducer = undefined;
+          await tp.close(true).catch(() => {});
+        });
         throw err;
       }
       for (const r of out) telemetry.recordsProduced.inc({ topic: r.topic });
@@ -268,7 +273,9 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
           telemetry.recordsConsumed.inc({ group: copts.group, topic: first.topic }, batch.length);
         } catch (err) {
           log.warn('batch not committed; reading again from the committed offset', { group: copts.group, topic: first.topic, partition: first.partition, error: (err as Error).message });
-          if (running) await restart();
+          // Restarted at the top of the loop, which retries while the broker is away (a throw here
+          // would end the loop and, unhandled, the process).
+          streamFailed = true;
         }
       }
     })();
