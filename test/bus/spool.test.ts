@@ -91,7 +91,12 @@ test('records sent while the broker is down arrive once it is back: all of them 
     const ns = seen.filter((r) => r.key === key).map((r) => (JSON.parse(r.value!.toString()) as { n: number }).n);
     assert.equal(ns, Array.from({ length: seq.get(key)! }, (_, i) => i), `${key} in order`);
   }
-  assert.is(smallSeen.length + smallDropped, 600, 'every small record either arrived or was counted as dropped');
+  // Nothing is lost silently: every record that did not arrive was counted as dropped. (A record whose send was
+  // in flight when the broker went away can arrive and be spooled too, and then be counted in a dropped segment:
+  // the spool is at-least-once, so the count may exceed what is missing, never fall short of it.)
+  const missing = 600 - new Set(smallSeen).size;
+  assert.ok(missing <= smallDropped, `every missing small record was counted as dropped (missing ${missing}, dropped ${smallDropped})`);
+  assert.ok(missing > 0, 'past the bound, records really were dropped');
   assert.equal(smallSeen, [...smallSeen].sort((a, b) => a - b), 'what survived is in order');
   assert.is(smallSeen.at(-1), 599, 'the newest records survived, the oldest were dropped');
   const [set, clear] = faults.filter((f) => f.alarm_id === '720.001');
