@@ -13,7 +13,7 @@ import type { Alarm, AlarmTransition, FaultEvent } from '@faultline/schemas';
 import { correlatorProcessor } from '@faultline/processor-correlator';
 import { SnmpSinkConfigSchema, createSnmpSink, snmpSink, type SnmpSinkConfig } from '@faultline/sink-snmp';
 import { createFeed, createRecorder } from './components.js';
-import { quantiles, tailTrapLog, type Quantiles } from './trap-log.js';
+import { entityKeys, quantiles, tailTrapLog, type Quantiles } from './trap-log.js';
 
 export interface LatencyOptions {
   trapLog: string;
@@ -27,7 +27,7 @@ const destination = (o: LatencyOptions) => ({ name: 'trapd', host: o.trapd.host,
 
 /** Emits `count` faults (or whatever `send` does) at `rate`/s, one entity each, and times their traps. */
 async function paced(o: LatencyOptions, marker: string, send: (entity: string) => void): Promise<Quantiles> {
-  const tail = tailTrapLog(o.trapLog, marker);
+  const tail = tailTrapLog(o.trapLog, entityKeys(marker));
   const entities = Array.from({ length: o.count }, (_, i) => `${marker}.interface=if${i}`);
   const sentAt = new Map<string, number>();
   const gap = 1000 / o.rate;

@@ -9,7 +9,7 @@
 // snmptrapd is the shared dev one (deploy/dev/svc snmptrapd start); it writes every notification to its log,
 // which is what bounds throughput here. 2 shared cores: the numbers are noisy, compare ratios.
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as snmp from 'net-snmp';
@@ -19,6 +19,7 @@ import type { Alarm, AlarmTransition } from '@faultline/schemas';
 import {
   SnmpSinkConfigSchema, alarmMibOids, classify, createSnmpSink, encodeEvent, type Notification, type SnmpSinkConfig,
 } from '@faultline/sink-snmp';
+import { UUID_KEYS, quantiles, tailTrapLog, type Quantiles } from '../pipeline/trap-log.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,43 +45,6 @@ const V3 = {
 };
 const oids = alarmMibOids('1.3.6.1.4.1.32473');
 
-/** Follows snmptrapd's log from its current end and notes when each marker (an alarm uuid) first shows up. */
-function tailLog() {
-  const fd = openSync(TRAP_LOG, 'r');
-  let pos = statSync(TRAP_LOG).size;
-  let partial = '';
-  const seen = new Map<string, number>();
-  const buf = Buffer.alloc(1 << 20);
-  const uuidRe = /"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g;
-  const poll = () => {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
-      if (n <= 0) break;
-      pos += n;
-      const now = performance.now();
-      const text = partial + buf.subarray(0, n).toString('utf8');
-      const cut = text.lastIndexOf('\n');
-      partial = text.slice(cut + 1);
-      for (const m of text.slice(0, cut + 1).matchAll(uuidRe)) if (!seen.has(m[1]!)) seen.set(m[1]!, now);
-    }
-  };
-  const timer = setInterval(poll, 1);
-  return {
-    seen,
-    /** Until n markers were seen, or nothing new arrived for `stallMs` (datagrams lost). */
-    async until(n: number, stallMs: number) {
-      let last = seen.size;
-      let since = performance.now();
-      while (seen.size < n && performance.now() - since < stallMs) {
-        await new Promise((r) => setTimeout(r, 5));
-        if (seen.size !== last) { last = seen.size; since = performance.now(); }
-      }
-      poll();
-    },
-    close() { clearInterval(timer); closeSync(fd); },
-  };
-}
-
 function alarmsFor(n: number): Alarm[] {
   const now = Date.now();
   return Array.from({ length: n }, (_, i) => ({
@@ -91,6 +55,8 @@ function alarmsFor(n: number): Alarm[] {
   }));
 }
 const transitions = (as: Alarm[]): AlarmTransition[] => as.map((a, i) => ({ uuid: randomUUID(), at: Date.now(), kind: 'raised', seq: i + 1, alarm: a }));
+/** The keys the trap log is tailed for: each notified alarm's uuid. */
+const uuids = (ts: AlarmTransition[]): string[] => ts.flatMap((t) => (t.kind === 'cleared_all' ? [] : [t.alarm.uuid]));
 const envelope = (t: AlarmTransition, i: number): Envelope => ({ topic: 'alarms', key: null, value: t, partition: 0, offset: String(i), timestamp: 0 } as Envelope);
 
 /** The sender under test: either the sink, or net-snmp's session fed pre-encoded notifications. */
@@ -148,22 +114,22 @@ async function rawSender(mode: 'trap' | 'inform'): Promise<Sender> {
 
 /** Sends COUNT transitions in bus-sized batches as fast as write() returns; rate = lines logged per second. */
 async function throughput(make: () => Promise<Sender>): Promise<{ perSecond: number; received: number }> {
-  const tail = tailLog();
+  const tail = tailTrapLog(TRAP_LOG, UUID_KEYS);
   const sender = await make();
   const ts = transitions(alarmsFor(COUNT));
   const start = performance.now();
   for (let i = 0; i < ts.length; i += 500) await sender.send(ts.slice(i, i + 500));
-  await tail.until(COUNT, 3000);
+  await tail.until(uuids(ts), 3000);
   const last = Math.max(...[...tail.seen.values()]);
   await sender.stop();
   tail.close();
-  const received = ts.filter((t) => t.kind !== 'cleared_all' && tail.seen.has(t.alarm.uuid)).length;
+  const received = uuids(ts).filter((u) => tail.seen.has(u)).length;
   return { perSecond: (received / (last - start)) * 1000, received };
 }
 
 /** Offers rate/s for TRAP_SECONDS, paced in 10 ms steps; how many of them snmptrapd logged. */
 async function paced(make: () => Promise<Sender>, rate: number): Promise<{ offered: number; logged: number }> {
-  const tail = tailLog();
+  const tail = tailTrapLog(TRAP_LOG, UUID_KEYS);
   const sender = await make();
   const ts = transitions(alarmsFor(Math.round(rate * TRAP_SECONDS)));
   const start = performance.now();
@@ -174,15 +140,15 @@ async function paced(make: () => Promise<Sender>, rate: number): Promise<{ offer
     sent = Math.max(sent, due);
     await new Promise((r) => setTimeout(r, 10));
   }
-  await tail.until(ts.length, 1000);
+  await tail.until(uuids(ts), 1000);
   await sender.stop();
   tail.close();
-  return { offered: ts.length, logged: ts.filter((t) => t.kind !== 'cleared_all' && tail.seen.has(t.alarm.uuid)).length };
+  return { offered: ts.length, logged: uuids(ts).filter((u) => tail.seen.has(u)).length };
 }
 
 /** One transition at a time at RATE/s; latency = first log line with its uuid minus the moment write() was called. */
-async function latency(make: () => Promise<Sender>): Promise<{ p50: number; p99: number; max: number; received: number }> {
-  const tail = tailLog();
+async function latency(make: () => Promise<Sender>): Promise<Quantiles> {
+  const tail = tailTrapLog(TRAP_LOG, UUID_KEYS);
   const sender = await make();
   const ts = transitions(alarmsFor(LAT_COUNT));
   const sentAt = new Map<string, number>();
@@ -196,12 +162,10 @@ async function latency(make: () => Promise<Sender>): Promise<{ p50: number; p99:
     sentAt.set(t.alarm.uuid, performance.now());
     await sender.send([t]);
   }
-  await tail.until(LAT_COUNT, 3000);
+  await tail.until(uuids(ts), 3000);
   await sender.stop();
   tail.close();
-  const lat = [...sentAt].filter(([u]) => tail.seen.has(u)).map(([u, t0]) => tail.seen.get(u)! - t0).sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  return { p50: q(0.5), p99: q(0.99), max: lat.at(-1) ?? NaN, received: lat.length };
+  return quantiles(sentAt, tail.seen);
 }
 
 const f = (n: number, d = 0) => n.toFixed(d).padStart(8);
