@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FAULTLINE_ALERT_NAMES, alertOf, createAlertState } from '../src/index.js';
-import { alarm, transition } from './fixtures.js';
+import { alarm, transition } from '@faultline/schemas/test-fixtures';
 
 const opts = { names: FAULTLINE_ALERT_NAMES, staticLabels: { cluster: 'edge-1' } };
 const T = 1_700_000_100_000;

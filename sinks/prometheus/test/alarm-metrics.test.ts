@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import { createAlarmMetrics } from '../src/index.js';
-import { alarm, transition } from './fixtures.js';
+import { alarm, transition } from '@faultline/schemas/test-fixtures';
 
 const active = (text: string) => text.split('\n').filter((l) => l.startsWith('faultline_alarm_active{'));
 const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1]);

@@ -7,7 +7,8 @@ import { Counter, Registry } from 'prom-client';
 import { silentLogger, type Envelope } from '@faultline/runtime';
 import { Value } from '@sinclair/typebox/value';
 import { PrometheusSinkConfigSchema, createPrometheusSink, parseListen } from '../src/index.js';
-import { alarm, batch, transition } from './fixtures.js';
+import { alarm, transition } from '@faultline/schemas/test-fixtures';
+import { batch } from './fixtures.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-prom-sink-'));
 const ctx = { id: 'sinks.prometheus', node: 'test', log: silentLogger, dataDir };

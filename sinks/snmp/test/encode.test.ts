@@ -4,7 +4,7 @@ import * as snmp from 'net-snmp';
 import {
   alarmEvent, alarmMibOids, classify, dateAndTime, encodeEvent, encodeResync, encodeStormSummary, encodeTransition, truncateUtf8,
 } from '../src/index.js';
-import { alarm, clearAll, transition } from './fixtures.js';
+import { alarm, clearAll, transition } from '@faultline/schemas/test-fixtures';
 
 const oids = alarmMibOids('1.3.6.1.4.1.32473');
 const EV = '1.3.6.1.4.1.32473.2.1.1.2.1';

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Value } from '@sinclair/typebox/value';
 import { DestinationSchema, classify, createRateLimiter, wants, type AlarmEvent, type Destination } from '../src/index.js';
-import { alarm, clearAll, transition } from './fixtures.js';
+import { alarm, clearAll, transition } from '@faultline/schemas/test-fixtures';
 
 const filterOf = (f: Partial<Destination['filter']>) =>
   (Value.Default(DestinationSchema, { name: 'd', host: 'h', filter: f }) as Destination).filter;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAlarmTables } from '../src/index.js';
-import { alarm, clearAll, transition } from './fixtures.js';
+import { alarm, clearAll, transition } from '@faultline/schemas/test-fixtures';
 
 test('a raised alarm gets a row that keeps its index through updates and leaves on clear', () => {
   const t = createAlarmTables(100);
