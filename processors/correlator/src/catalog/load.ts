@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { CatalogFileEntrySchema, type CatalogFileEntry } from './schema.js';
-import { entityTypeOf, type CatalogEntry, type CatalogIssue, type CatalogLoad } from './types.js';
-import { positionOf } from './yaml-location.js';
+import { entityTypeOf, type CatalogEntry, type CatalogLoad } from './types.js';
+import { parseLocated, positionOf } from './yaml-location.js';
 
 const ID = /^[0-9]{3}\.[0-9]{3}$/;
 
@@ -12,14 +12,8 @@ const ID = /^[0-9]{3}\.[0-9]{3}$/;
  * file, line, alarm id and field; valid entries load even when others do not.
  */
 export function loadCatalogText(text: string, file: string): CatalogLoad {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const issues: CatalogIssue[] = [];
+  const { doc, lc, issues } = parseLocated(text, file);
   const entries = new Map<string, CatalogEntry>();
-  for (const e of doc.errors) {
-    const pos = lc.linePos(e.pos[0]);
-    issues.push({ file, line: pos.line, column: pos.col, field: '', message: `YAML: ${e.message.split('\n')[0]}` });
-  }
   if (issues.length) return { catalog: { entries }, issues };
   const root = doc.contents;
   const alarms = isMap(root) ? root.get('alarms', true) : undefined;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAlarmType, isProbableCause, isSeverity, type AlarmType, type ProbableCause, type Severity } from '@faultline/schemas';
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
-import { entityTypeOf, type CatalogEntry, type CatalogIssue, type CatalogLoad } from './types.js';
-import { positionOf } from './yaml-location.js';
+import { isMap, isScalar } from 'yaml';
+import { entityTypeOf, type CatalogEntry, type CatalogLoad } from './types.js';
+import { parseLocated, positionOf } from './yaml-location.js';
 
 /**
  * Loads StarlingX's fm events.yaml unchanged (the format documented at its top: strings, lists, or maps
@@ -10,14 +10,8 @@ import { positionOf } from './yaml-location.js';
  * its id and field and skipped, so one bad record never stops the rest.
  */
 export function loadStarlingxEventsText(text: string, file: string): CatalogLoad {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const issues: CatalogIssue[] = [];
+  const { doc, lc, issues } = parseLocated(text, file);
   const entries = new Map<string, CatalogEntry>();
-  for (const e of doc.errors) {
-    const pos = lc.linePos(e.pos[0]);
-    issues.push({ file, line: pos.line, column: pos.col, field: '', message: `YAML: ${e.message.split('\n')[0]}` });
-  }
   if (issues.length || !isMap(doc.contents)) {
     if (!issues.length) issues.push({ file, line: 1, column: 1, field: '', message: 'expected a map of alarm id → record' });
     return { catalog: { entries }, issues };

@@ -3,9 +3,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { SEVERITIES, SEVERITY_RANK, type Severity } from '@faultline/schemas';
 import { parseDuration } from '@faultline/runtime';
-import { LineCounter, parseDocument } from 'yaml';
 import type { CatalogIssue } from '../catalog/types.js';
-import { positionOf } from '../catalog/yaml-location.js';
+import { parseLocated, positionOf } from '../catalog/yaml-location.js';
 import { compileTemplate } from './entity.js';
 import { matcherProblem } from './matchers.js';
 
@@ -97,14 +96,8 @@ export interface RulesLoad {
 
 /** Loads a rules file; every problem is reported with line and field, and only valid rules are kept. */
 export function loadRulesText(text: string, file: string): RulesLoad {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const issues: CatalogIssue[] = [];
+  const { doc, lc, issues } = parseLocated(text, file);
   const empty: RuleSet = { derived: [], rules: [] };
-  for (const e of doc.errors) {
-    const pos = lc.linePos(e.pos[0]);
-    issues.push({ file, line: pos.line, column: pos.col, field: '', message: `YAML: ${e.message.split('\n')[0]}` });
-  }
   if (issues.length) return { rules: empty, issues };
   const raw = Value.Default(RulesFileSchema, Value.Clone(doc.toJS() ?? {})) as RulesFile;
   const problem = (path: (string | number)[], message: string) => {
