@@ -1,20 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { alarmKey, type AlarmTransition } from '@faultline/schemas';
+import { prng as rng } from '@faultline/collector-simulator';
 import type { Engine, EngineOutput } from '../src/index.js';
 import { batch, engine, rules, run } from './helpers.js';
 
-/** mulberry32: a tiny seeded PRNG, so a failing seed can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 const RULES = rules(`
