@@ -8,7 +8,7 @@ import { silentLogger } from '../log.js';
 import { createTelemetry, type Telemetry } from '../telemetry.js';
 import type { KafkaConfig } from './config.js';
 import { createKafkaTopics } from './kafka-admin.js';
-import { connectionOptions } from './kafka-connection.js';
+import { closeConsumer, connectionOptions } from './kafka-connection.js';
 import { copartitionedAssigner } from './copartitioned.js';
 import { createLingerBatcher } from './linger.js';
 import { createSpool, type AbortableProducer } from './spool.js';
@@ -306,7 +306,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
           }));
         }
         consumer.off('consumer:group:join', onJoin);
-        await consumer.close(true).catch(() => {});
+        await closeConsumer(consumer, log, copts.group);
         await txProducer?.close().catch(() => {});
         subscriptions.delete(sub);
       })()),
@@ -368,7 +368,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
         await stream.close().catch(() => {});
       }
     } finally {
-      await consumer.close(true).catch(() => {});
+      await closeConsumer(consumer, log, `${config.client_id}-restore`);
     }
   }
 
