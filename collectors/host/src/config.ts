@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DurationSchema } from '@faultline/runtime';
+import { DurationSchema, PathSchema } from '@faultline/runtime';
 
 export const METRIC_GROUPS = ['cpu', 'load', 'pressure', 'memory', 'filesystems', 'disks', 'network', 'hwmon', 'edac', 'clock'] as const;
 export type MetricGroup = (typeof METRIC_GROUPS)[number];
@@ -21,9 +21,9 @@ export const HostCollectorConfigSchema = Type.Object({
     description: 'MetricBatch.meta (type, unit, help) goes in the first batch, whenever a new metric name appears, and every this many batches',
   }),
   paths: Type.Object({
-    proc: Type.String({ default: '/proc', description: 'where procfs is mounted (a container sees the host\'s at e.g. /host/proc)' }),
-    sys: Type.String({ default: '/sys', description: 'where sysfs is mounted' }),
-    rootfs: Type.String({ default: '/', description: 'prefix for mount points when calling statfs' }),
+    proc: PathSchema({ default: '/proc', description: 'where procfs is mounted (a container sees the host\'s at e.g. /host/proc)' }),
+    sys: PathSchema({ default: '/sys', description: 'where sysfs is mounted' }),
+    rootfs: PathSchema({ default: '/', description: 'prefix for mount points when calling statfs' }),
   }, { default: {}, additionalProperties: false }),
   filesystems: Type.Object({
     exclude_mountpoints: Regex(PSEUDO_MOUNTPOINTS, 'mount points to skip'),
@@ -48,7 +48,7 @@ export const HostCollectorConfigSchema = Type.Object({
       description: 'chronyd\'s command port (host:port), asked for its tracking report each interval; empty: do not ask',
     }),
     chrony_timeout: DurationSchema({ default: '250ms', description: 'how long to wait for chronyd before falling back to the sync marker' }),
-    sync_marker: Type.String({
+    sync_marker: PathSchema({
       default: '/run/systemd/timesync/synchronized', description: 'file systemd-timesyncd touches on each synchronisation, used when chronyd does not answer; its directory absent = no daemon, skipped',
     }),
     max_sync_age: DurationSchema({ default: '1h', description: 'a marker older than this means synchronisation was lost' }),

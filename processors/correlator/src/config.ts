@@ -1,16 +1,16 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DurationSchema } from '@faultline/runtime';
+import { DurationSchema, PathSchema } from '@faultline/runtime';
 import { ApiConfigSchema } from './api/config.js';
 
 export const CorrelatorConfigSchema = Type.Object({
   catalog: Type.Object({
     builtin: Type.Boolean({ default: true, description: 'load deploy/catalog/faultline.yaml (faultline\'s own alarm ids)' }),
-    files: Type.Array(Type.String(), { default: [], description: 'more faultline catalog files; later ids override earlier' }),
-    starlingx: Type.Array(Type.String(), { default: [], description: 'StarlingX events.yaml files, loaded unchanged' }),
+    files: Type.Array(PathSchema(), { default: [], description: 'more faultline catalog files; later ids override earlier' }),
+    starlingx: Type.Array(PathSchema(), { default: [], description: 'StarlingX events.yaml files, loaded unchanged' }),
   }, { default: {}, additionalProperties: false }),
   rules: Type.Object({
     builtin: Type.Boolean({ default: true, description: 'load deploy/rules/thresholds.yaml (StarlingX thresholds)' }),
-    files: Type.Array(Type.String(), { default: [], description: 'more threshold rule files' }),
+    files: Type.Array(PathSchema(), { default: [], description: 'more threshold rule files' }),
   }, { default: {}, additionalProperties: false }),
   tick: DurationSchema({ default: '250ms', description: 'how often time-driven checks run (absence, heartbeat loss, expiry)' }),
   heartbeat: Type.Object({

@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DurationSchema } from '@faultline/runtime';
+import { DurationSchema, PathSchema } from '@faultline/runtime';
 import { RuleSchema } from './rules/schema.js';
 
 export const RemediatorConfigSchema = Type.Object({
-  rules_file: Type.Optional(Type.String({ description: 'YAML file with `rules: [...]` (see deploy/remediation/rules.yaml); read at start' })),
+  rules_file: Type.Optional(PathSchema({ description: 'YAML file with `rules: [...]` (see deploy/remediation/rules.yaml); read at start' })),
   rules: Type.Array(RuleSchema, { default: [], description: 'rules inline, tried before those of rules_file' }),
   dry_run: Type.Boolean({ default: false, description: 'decide and record every step, act on nothing' }),
   max_transition_age: DurationSchema({ default: '5m', description: 'older transitions never act (a backlog replayed after an outage)' }),

@@ -45,4 +45,20 @@ test('problems are reported with file, line and field', () => {
   assert.throws(() => loadRulesFile('r.yaml', dup), /names must be unique/);
 });
 
+test('a relative cwd or ca_file in an action is relative to the rules file, not to the working directory', () => {
+  const text = [
+    'rules:',
+    '  - name: restart',
+    '    match: { alarm_id: ["700.140"] }',
+    '    steps:',
+    '      - action: { type: command, argv: [./fix.sh], cwd: scripts }',
+    '      - action: { type: kubernetes.cordon, api_server: "https://k:6443", token_env: K8S_TOKEN, ca_file: ../pki/ca.pem }',
+  ].join('\n');
+  const [rule] = loadRulesFile('/etc/faultline/remediation/rules.yaml', text);
+  const actions = rule!.steps.map((s) => s.action as { cwd?: string; ca_file?: string; argv?: string[] });
+  assert.is(actions[0]!.cwd, '/etc/faultline/remediation/scripts');
+  assert.equal(actions[0]!.argv, ['./fix.sh'], 'argv is a command line, left as written');
+  assert.is(actions[1]!.ca_file, '/etc/faultline/pki/ca.pem');
+});
+
 test.run();

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,6 +25,23 @@ test('the embedded default (./faultline run) runs the single-node pipeline with 
   assert.ok(byType.has('host') && byType.has('prometheus') && byType.has('snmp'));
   assert.is(byType.get('correlator')?.api.enabled, true);
   assert.is(byType.get('remediator')?.dry_run, true);
+});
+
+test('the deploy files name their paths relative to themselves, so they load the same from any directory', () => {
+  const cwd = process.cwd();
+  process.chdir(tmpdir());
+  try {
+    const simplex = loadPipelineConfig(resolve(ROOT, 'deploy/pipelines/simplex.yaml'), registry, { env: {} });
+    assert.is(simplex.dataDir, resolve(ROOT, '.dev/simplex'));
+    const byType = new Map(simplex.components.map((c) => [c.factory.type, c.config as Record<string, any>]));
+    const files: string[] = [...byType.get('correlator')!.rules.files, byType.get('remediator')!.rules_file];
+    assert.equal(files, [resolve(ROOT, 'deploy/rules/demo.yaml'), resolve(ROOT, 'deploy/remediation/demo.yaml')]);
+    const example = loadPipelineConfig(resolve(ROOT, 'deploy/faultline.example.yaml'), registry, { env: {} });
+    const rulesFile = example.components.find((c) => c.factory.type === 'remediator')!.config as { rules_file: string };
+    assert.ok(existsSync(rulesFile.rules_file), rulesFile.rules_file);
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
 test.run();

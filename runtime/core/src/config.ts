@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
@@ -7,11 +8,15 @@ import type { AnyFactory, ComponentKind } from './component.js';
 import type { Registry } from './registry.js';
 import { BusConfigSchema } from './bus/config.js';
 import { TracingConfigSchema, type TracingConfig } from './tracing/config.js';
+import { PathSchema, resolveConfigPaths } from './config-paths.js';
 
 /** The top of a pipeline file. Component sections are checked against each factory's own schema. */
 export const PipelineFileSchema = Type.Object({
   node: Type.String({ minLength: 1, default: hostname(), description: 'this node\'s name; default: the host name' }),
-  data_dir: Type.String({ default: '.dev/faultline', description: 'where local state lives (journals, ledgers)' }),
+  data_dir: PathSchema({
+    default: '.dev/faultline',
+    description: 'where local state lives (journals, ledgers); relative to this file, but the default is relative to the working directory',
+  }),
   bus: BusConfigSchema,
   tracing: TracingConfigSchema,
   collectors: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
@@ -127,6 +132,18 @@ function check(
   return withDefaults;
 }
 
+/** The bus schema (bus/config.ts) does not mark its TLS files with PathSchema: they are named here. */
+const BUS_TLS_FILES = ['ca_file', 'cert_file', 'key_file'];
+const BusTlsPathsSchema = Type.Object(Object.fromEntries(BUS_TLS_FILES.map((k) => [k, PathSchema()])));
+
+/** The top level with its paths resolved: those PipelineFileSchema marks, and the bus's TLS files. */
+function withPaths(schema: TSchema, raw: unknown, baseDir: string): unknown {
+  const top = resolveConfigPaths(schema, raw, baseDir) as { bus?: { kafka?: { tls?: unknown } } };
+  const tls = top?.bus?.kafka?.tls;
+  if (!tls) return top;
+  return { ...top, bus: { ...top.bus, kafka: { ...top.bus!.kafka, tls: resolveConfigPaths(BusTlsPathsSchema, tls, baseDir) } } };
+}
+
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Text instead of reading `file` (tests, embedded defaults). */
@@ -152,7 +169,9 @@ export function loadPipelineConfig(file: string, registry: Registry, opts: LoadO
   for (const name of new Set(missing)) {
     issues.push({ file, line: 1, column: 1, path: '', message: `environment variable ${name} is not set and has no default (\${env:${name}:-default})` });
   }
-  const top = check(PipelineFileSchema, raw, [], doc, lc, file, issues) as Static<typeof PipelineFileSchema>;
+  // Paths written in the file are relative to the file (as in Prometheus and the OTel Collector), not to the cwd.
+  const baseDir = dirname(file);
+  const top = check(PipelineFileSchema, withPaths(PipelineFileSchema, raw, baseDir), [], doc, lc, file, issues) as Static<typeof PipelineFileSchema>;
   const components: ComponentEntry[] = [];
   for (const [section, kind] of Object.entries(SECTIONS) as [keyof typeof SECTIONS, ComponentKind][]) {
     const entries = (top as Record<string, unknown>)[section];
@@ -169,7 +188,7 @@ export function loadPipelineConfig(file: string, registry: Registry, opts: LoadO
         continue;
       }
       const { type: _type, ...rest } = entry ?? {};
-      const config = check(factory.configSchema, rest, at, doc, lc, file, issues);
+      const config = check(factory.configSchema, resolveConfigPaths(factory.configSchema, rest, baseDir), at, doc, lc, file, issues);
       components.push({ kind, id: `${section}.${name}`, name, factory, config });
     }
   }

@@ -6,6 +6,7 @@ export type {
 export { createLogger, silentLogger } from './log.js';
 export type { Level, Logger, LoggerOptions } from './log.js';
 export { DurationSchema, parseDuration } from './duration.js';
+export { PathSchema, resolveConfigPaths } from './config-paths.js';
 export { ConfigError, PipelineFileSchema, formatIssue, loadPipelineConfig } from './config.js';
 export type { ComponentEntry, ConfigIssue, LoadOptions, PipelineConfig } from './config.js';
 export { createRegistry } from './registry.js';

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DurationSchema } from '@faultline/runtime';
+import { DurationSchema, PathSchema } from '@faultline/runtime';
 import { TOPICS } from '@faultline/schemas';
 
 const InputSchema = Type.Union(
@@ -27,7 +27,7 @@ export const ClickHouseSinkConfigSchema = Type.Object({
     default: 'faultline', pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
     description: 'created when missing; the migrations create the tables inside it',
   }),
-  migrations_dir: Type.String({
+  migrations_dir: PathSchema({
     default: '',
     description: 'folder of numbered .sql migrations; empty: the deploy/clickhouse folder shipped with faultline',
   }),

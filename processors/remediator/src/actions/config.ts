@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DurationSchema } from '@faultline/runtime';
+import { DurationSchema, PathSchema } from '@faultline/runtime';
 
 const Strict = { additionalProperties: false } as const;
 
@@ -21,7 +21,7 @@ export const CommandActionSchema = Type.Object({
   type: Type.Literal('command'),
   argv: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'program and arguments; never passed to a shell' }),
   env: Type.Record(Type.String(), Type.String(), { default: {}, description: 'extra environment variables' }),
-  cwd: Type.Optional(Type.String()),
+  cwd: Type.Optional(PathSchema({ description: 'working directory of the command' })),
   max_output: Type.Integer({ minimum: 0, default: 65536, description: 'bytes of stdout+stderr kept in the audit record (the tail)' }),
   kill_grace: DurationSchema({ default: '2s', description: 'after SIGTERM to the process group at the timeout, SIGKILL follows this much later' }),
 }, Strict);
@@ -30,7 +30,7 @@ export const CommandActionSchema = Type.Object({
 const KubernetesApi = {
   api_server: Type.String({ pattern: '^https?://' }),
   token_env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'environment variable with a bearer token' }),
-  ca_file: Type.Optional(Type.String()),
+  ca_file: Type.Optional(PathSchema()),
   /** The node name; default: the rule's target (the host of the alarm). */
   node: Type.Optional(Type.String()),
 };

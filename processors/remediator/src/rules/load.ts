@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
-import { parseDuration } from '@faultline/runtime';
+import { parseDuration, resolveConfigPaths } from '@faultline/runtime';
 import { Value } from '@sinclair/typebox/value';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { RulesFileSchema, type RuleConfig } from './schema.js';
@@ -71,7 +72,8 @@ export function loadRulesFile(file: string, text = readFileSync(file, 'utf8')): 
   if (doc.errors.length) {
     throw new RulesError(doc.errors.map((e) => { const p = lc.linePos(e.pos[0]); return `${file}:${p.line}:${p.col}: YAML: ${e.message.split('\n')[0]}`; }));
   }
-  const value = Value.Default(RulesFileSchema, Value.Clone(doc.toJS() ?? { rules: [] }));
+  // A relative path in an action (cwd, ca_file) is relative to this file, as in the pipeline file.
+  const value = Value.Default(RulesFileSchema, resolveConfigPaths(RulesFileSchema, doc.toJS() ?? { rules: [] }, dirname(file)));
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const e of explainErrors(RulesFileSchema, value, '')) {

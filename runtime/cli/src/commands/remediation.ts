@@ -11,7 +11,8 @@ interface WhereOptions { config: string; dir?: string; processor?: string }
 
 /**
  * The remediator's ledger directory: --dir, or the data dir of the (only, or named) remediator in the pipeline
- * file, resolved as the pipeline resolves it (`<data_dir>/processors.<name>`, relative to the working directory).
+ * file, resolved as the pipeline resolves it (`<data_dir>/processors.<name>`; a data_dir written in the file is
+ * relative to the file, the default one to the working directory).
  */
 function ledgerDir(opts: WhereOptions): string {
   if (opts.dir) return resolve(opts.dir);
