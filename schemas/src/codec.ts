@@ -6,7 +6,8 @@ import { EngineStateSchema } from './engine-state.js';
 import { FaultEventSchema } from './fault-event.js';
 import { HeartbeatSchema } from './heartbeat.js';
 import { InventoryRecordSchema } from './inventory.js';
-import { MetricBatchSchema } from './metric-batch.js';
+import { MetricBatchSchema, type MetricBatch } from './metric-batch.js';
+import { METRIC_WIRE_CONTENT_TYPE, decodeMetricWire, encodeMetricWire, isMetricWire } from './metric-wire.js';
 import { RemediationRequestSchema, RemediationResultSchema } from './remediation.js';
 
 /**
@@ -15,7 +16,8 @@ import { RemediationRequestSchema, RemediationResultSchema } from './remediation
  * - a major bump is anything else; a reader refuses a major it does not know (dead-lettered as unknown_version).
  */
 export const EVENT_SCHEMAS = {
-  metric_batch: { version: '1.0', schema: MetricBatchSchema },
+  /** 2.x is columnar binary (metric-wire.ts); 1.x JSON is still read. */
+  metric_batch: { version: '2.0', schema: MetricBatchSchema },
   fault_event: { version: '1.0', schema: FaultEventSchema },
   heartbeat: { version: '1.0', schema: HeartbeatSchema },
   alarm_transition: { version: '1.0', schema: AlarmTransitionSchema },
@@ -33,6 +35,8 @@ export type EventOf<N extends SchemaName> = Static<(typeof EVENT_SCHEMAS)[N]['sc
 export const HEADER_SCHEMA = 'fl-schema';
 export const HEADER_VERSION = 'fl-version';
 export const HEADER_TRACEPARENT = 'traceparent';
+/** Says how the value is laid out when it is not JSON (metric_batch 2.x); for tools that read the topic raw. */
+export const HEADER_CONTENT_TYPE = 'content-type';
 /** Records above this are refused by consumers (and never produced). */
 export const DEFAULT_MAX_RECORD_BYTES = 1_048_576;
 
@@ -51,6 +55,10 @@ const checkFor = (name: SchemaName): TypeCheck<TSchema> => {
 
 const isSchemaName = (s: string): s is SchemaName => Object.hasOwn(EVENT_SCHEMAS, s);
 const major = (version: string) => version.split('.')[0];
+/** Older majors a reader still knows, beside the current one (written by producers not yet upgraded). */
+const ALSO_READS: Partial<Record<SchemaName, readonly string[]>> = { metric_batch: ['1'] };
+const METRIC_BATCH_JSON_VERSION = '1.0';
+const knownMajor = (name: SchemaName, m: string | undefined) => m === major(EVENT_SCHEMAS[name].version) || (ALSO_READS[name]?.includes(m ?? '') ?? false);
 
 /** The first few problems, each naming the field (`/samples/3/value: Expected number`). */
 export function explain(name: SchemaName, value: unknown, max = 3): string {
@@ -69,6 +77,13 @@ export function validate<N extends SchemaName>(name: N, value: unknown): value i
 export function encode<N extends SchemaName>(name: N, value: EventOf<N>, traceparent?: string): Encoded {
   const headers: Headers = { [HEADER_SCHEMA]: name, [HEADER_VERSION]: EVENT_SCHEMAS[name].version };
   if (traceparent) headers[HEADER_TRACEPARENT] = traceparent;
+  if (name === 'metric_batch') {
+    const wire = encodeMetricWire(value as MetricBatch);
+    if (wire) return { value: wire, headers: { ...headers, [HEADER_CONTENT_TYPE]: METRIC_WIRE_CONTENT_TYPE } };
+    // Not a shape the columnar layout can hold: written as 1.x JSON, as encode never refuses, so the
+    // readers refuse it with the reason that names the field, as for any other event.
+    headers[HEADER_VERSION] = METRIC_BATCH_JSON_VERSION;
+  }
   return { value: Buffer.from(JSON.stringify(value)), headers };
 }
 
@@ -86,11 +101,20 @@ export function decode<N extends SchemaName>(
   if (!isSchemaName(name)) return { ok: false, reason: 'unknown_schema', detail: `unknown schema "${name}"` };
   if (name !== expect) return { ok: false, reason: 'unknown_schema', detail: `expected ${expect}, record says ${name}` };
   const version = headers[HEADER_VERSION] ?? EVENT_SCHEMAS[expect].version;
-  if (major(version) !== major(EVENT_SCHEMAS[expect].version)) {
-    return { ok: false, reason: 'unknown_version', detail: `${name} version ${version}: this reader knows major ${major(EVENT_SCHEMAS[expect].version)}` };
+  if (!knownMajor(expect, major(version))) {
+    const known = [major(EVENT_SCHEMAS[expect].version), ...(ALSO_READS[expect] ?? [])].join(', ');
+    return { ok: false, reason: 'unknown_version', detail: `${name} version ${version}: this reader knows major ${known}` };
   }
   if (!bytes) return { ok: false, reason: 'malformed', detail: 'empty record' };
   if (bytes.length > maxBytes) return { ok: false, reason: 'oversized', detail: `${bytes.length} bytes > limit ${maxBytes}` };
+  const traceparent = headers[HEADER_TRACEPARENT];
+  // Without a version header (a hand-made record) the bytes say which layout they are.
+  if (expect === 'metric_batch' && (headers[HEADER_VERSION] === undefined ? isMetricWire(bytes) : major(version) === '2')) {
+    const w = decodeMetricWire(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    if (!w.ok) return w;
+    const value = w.value as EventOf<N>;
+    return traceparent ? { ok: true, schema: expect, version, value, traceparent } : { ok: true, schema: expect, version, value };
+  }
   let value: unknown;
   try {
     value = JSON.parse(Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes).toString('utf8'));
@@ -98,7 +122,6 @@ export function decode<N extends SchemaName>(
     return { ok: false, reason: 'malformed', detail: `not JSON: ${(err as Error).message}` };
   }
   if (!checkFor(expect).Check(value)) return { ok: false, reason: 'schema_violation', detail: explain(expect, value) };
-  const traceparent = headers[HEADER_TRACEPARENT];
   return traceparent
     ? { ok: true, schema: expect, version, value: value as EventOf<N>, traceparent }
     : { ok: true, schema: expect, version, value: value as EventOf<N> };

@@ -6,8 +6,9 @@ export {
   AlarmIdSchema, AlarmTypeSchema, EntityInstanceIdSchema, EpochMsSchema, LabelsSchema, ProbableCauseSchema,
   SeveritySchema, UuidSchema,
 } from './common.js';
-export { MetricBatchSchema, MetricMetaSchema, SampleSchema } from './metric-batch.js';
-export type { MetricBatch, MetricMeta, Sample } from './metric-batch.js';
+export { MetricBatchSchema, MetricMetaSchema, SampleSchema, columnarBatch, metricColumns } from './metric-batch.js';
+export type { MetricBatch, MetricBatchHead, MetricColumns, MetricMeta, Sample, SeriesDictionary } from './metric-batch.js';
+export { METRIC_WIRE_CONTENT_TYPE } from './metric-wire.js';
 export { FaultEventSchema, faultEventProblem } from './fault-event.js';
 export type { FaultEvent, FaultOp } from './fault-event.js';
 export { HeartbeatSchema } from './heartbeat.js';
@@ -30,7 +31,7 @@ export type { InventoryRecord } from './inventory.js';
 export type { EngineState } from './engine-state.js';
 export type { DeadLetter, DeadLetterReason } from './dead-letter.js';
 export {
-  DEFAULT_MAX_RECORD_BYTES, EVENT_SCHEMAS, HEADER_SCHEMA, HEADER_TRACEPARENT, HEADER_VERSION, decode, encode, explain,
+  DEFAULT_MAX_RECORD_BYTES, EVENT_SCHEMAS, HEADER_CONTENT_TYPE, HEADER_SCHEMA, HEADER_TRACEPARENT, HEADER_VERSION, decode, encode, explain,
   validate,
 } from './codec.js';
 export type { Decoded, Encoded, EventOf, Headers, SchemaName } from './codec.js';

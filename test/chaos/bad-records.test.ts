@@ -36,7 +36,7 @@ function badRecord(i: number): [OutboundRecord, DeadLetterReason] {
   switch (i % 4) {
     case 0: return [{ topic, key, value: Buffer.from(`{"truncated": ${i}`), headers }, 'malformed'];
     case 1: return [{ topic, key, value: Buffer.from(JSON.stringify({ op: 'set', n: i })), headers }, 'schema_violation'];
-    case 2: return [{ topic, key, value: Buffer.from(JSON.stringify({ n: i })), headers: { ...headers, 'fl-version': '2.0' } }, 'unknown_version'];
+    case 2: return [{ topic, key, value: Buffer.from(JSON.stringify({ n: i })), headers: { ...headers, 'fl-version': '99.0' } }, 'unknown_version'];
     default: return [{ topic, key, value: Buffer.from(JSON.stringify({ n: i })), headers: { ...headers, 'fl-schema': 'no_such_schema' } }, 'unknown_schema'];
   }
 }

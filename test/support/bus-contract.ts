@@ -242,7 +242,7 @@ export function busContract(under: BusUnderTest): void {
       { topic: 'metrics', key: tag, ...enc(good(1)) },
       { topic: 'metrics', key: tag, value: Buffer.from('{not json'), headers: { 'fl-schema': 'metric_batch', 'fl-version': '1.0' } },
       { topic: 'metrics', key: tag, value: Buffer.from(JSON.stringify({ node: tag })), headers: { 'fl-schema': 'metric_batch', 'fl-version': '1.0' } },
-      { topic: 'metrics', key: tag, value: enc(good(2)).value, headers: { 'fl-schema': 'metric_batch', 'fl-version': '2.0' } },
+      { topic: 'metrics', key: tag, value: enc(good(2)).value, headers: { 'fl-schema': 'metric_batch', 'fl-version': '99.0' } },
       // Above the 1 MiB record limit; compressible, so the broker takes the lz4 batch.
       { topic: 'metrics', key: tag, value: Buffer.from(JSON.stringify('a'.repeat(1_100_000))), headers: { 'fl-schema': 'metric_batch', 'fl-version': '1.0' } },
       { topic: 'metrics', key: tag, value: enc(good(4)).value, headers: { 'fl-schema': 'no_such_event', 'fl-version': '1.0' } },

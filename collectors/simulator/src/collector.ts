@@ -12,12 +12,15 @@ export function createSimulator(ctx: CollectorContext, config: SimulatorConfig):
   return {
     async start() {
       const fleet = createFleet({
-        hosts: config.hosts, seriesPerHost: config.series_per_host, intervalMs: parseDuration(config.interval),
-        heartbeatPeriodMs: parseDuration(config.heartbeat_period), hostPrefix: config.host_prefix, seed: config.seed,
+        hosts: config.hosts, hostOffset: config.host_offset, seriesPerHost: config.series_per_host, intervalMs: parseDuration(config.interval),
+        heartbeatPeriodMs: config.heartbeats ? parseDuration(config.heartbeat_period) : 0, hostPrefix: config.host_prefix, seed: config.seed,
         flappingShare: config.scenarios.flapping_interfaces, fillingShare: config.scenarios.filling_filesystems,
         silentHosts: config.scenarios.silent_hosts, silentAfterMs: parseDuration(config.scenarios.silent_after),
       }, Date.now());
-      ctx.log.info('simulating a fleet', { hosts: config.hosts, series_per_host: config.series_per_host, interval: config.interval });
+      ctx.log.info('simulating a fleet', {
+        hosts: config.hosts, first_host: `${config.host_prefix}${config.host_offset}`, series_per_host: config.series_per_host,
+        interval: config.interval, heartbeat_period: config.heartbeats ? config.heartbeat_period : 'off',
+      });
       timer = setInterval(() => {
         const out = fleet.step(Date.now());
         for (const b of out.batches) { ctx.emit('metrics', b); counts.samples += b.samples.length; }

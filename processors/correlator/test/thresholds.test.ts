@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { columnarBatch, decode, encode, type SeriesDictionary } from '@faultline/schemas';
 import { loadRulesFile, loadRulesText } from '../src/index.js';
 import { ROOT, batch, engine, rules, run, single, summary } from './helpers.js';
 
@@ -221,6 +222,38 @@ rules:
   assert.equal(order.map((i) => i.field), ['rules.0.forget_after']);
   const schema = loadRulesText('rules:\n  - name: a\n    alarm_id: 7\n', 'r.yaml').issues;
   assert.ok(schema.some((i) => i.field === 'rules.0.alarm_id' && i.line === 3), JSON.stringify(schema));
+});
+
+test('columnar batches decoded from the wire: hosts sharing one series dictionary keep their own series and alarms', () => {
+  const fs = rules(`
+rules:
+  - name: fs
+    alarm_id: "700.104"
+    metric: node_filesystem_usage_ratio
+    entity: host=<node>.filesystem=<mountpoint>
+    labels: { mountpoint: "!=/boot" }
+    scale: 100
+    levels:
+      major: { raise: 80, clear: 75 }
+    raise_after: 1
+    clear_after: 1
+`);
+  const e = engine({ rules: fs });
+  const series: SeriesDictionary = { names: ['node_filesystem_usage_ratio', 'node_filesystem_usage_ratio', 'node_other'], labels: [{ mountpoint: '/' }, { mountpoint: '/boot' }, {}] };
+  const at = (node: string, ts: number, root: number) => {
+    const enc = encode('metric_batch', columnarBatch({ node, collector: 'sim', ts, interval_ms: 1000 }, series, Float64Array.of(root, 0.99, 5)));
+    const d = decode('metric_batch', enc.headers, enc.value);
+    if (!d.ok) throw new Error(d.detail);
+    return d.value;
+  };
+  const seen = [
+    ...summary(run((out) => e.metrics(at('a', 1000, 0.9), out)).transitions),
+    ...summary(run((out) => e.metrics(at('b', 1000, 0.1), out)).transitions),
+    ...summary(run((out) => e.metrics(at('a', 2000, 0.1), out)).transitions),
+    ...summary(run((out) => e.metrics(at('b', 2000, 0.95), out)).transitions),
+  ];
+  assert.equal(seen, ['raised:major', 'cleared:major', 'raised:major']);
+  assert.equal(e.seriesCount, 2, 'one / series per host; /boot not selected');
 });
 
 test.run();

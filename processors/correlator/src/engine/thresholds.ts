@@ -1,4 +1,4 @@
-import type { MetricBatch } from '@faultline/schemas';
+import { metricColumns, type MetricBatch, type SeriesDictionary } from '@faultline/schemas';
 import type { AlarmTable } from './alarm-table.js';
 import { compileTemplate, pathValue, renderTemplate, rootOf, type EntityTemplate } from './entity.js';
 import { compileMatchers, matchesAll, type CompiledMatcher } from './matchers.js';
@@ -62,6 +62,17 @@ interface CompiledDerived {
 /** Who wants samples of one name: rules, and operands of derived series (kept apart so each loop stays monomorphic). */
 interface Consumers { rules: CompiledRule[]; operands: Operand[] }
 
+/**
+ * What a series dictionary means to these rules: which of its series each rule and each derived
+ * operand selects, as (series index, consumer) pairs in sample order. Made once per dictionary, so a
+ * batch whose dictionary was seen before (every interval of every host, decoded from metric_batch 2.x)
+ * costs only its selected samples: the other series are not even looked at.
+ */
+interface Plan {
+  ruleSeries: Int32Array; rules: CompiledRule[];
+  operandSeries: Int32Array; operands: Operand[];
+}
+
 const popcount = (x: number) => {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
@@ -88,9 +99,10 @@ export interface ThresholdSnapshot {
 }
 
 /**
- * Threshold rules over metric samples. The hot path is one Map lookup per sample name; selected
- * samples walk a precompiled matcher list and a nested Map keyed by the template's label values, so a
- * known series costs no allocation. Debounce is N-of-M over bit histories; hysteresis is a clear
+ * Threshold rules over metric samples, read as columns (metricColumns). Which series each rule selects
+ * is planned once per series dictionary (one Map lookup per name and the matchers); each batch then
+ * walks only its selected samples, and a nested Map keyed by the template's label values finds a
+ * known series without allocation. Debounce is N-of-M over bit histories; hysteresis is a clear
  * threshold per level that must be crossed (N-of-M again) before stepping down.
  */
 export class ThresholdEvaluator {
@@ -101,6 +113,7 @@ export class ThresholdEvaluator {
   private readonly staleCounts = new Map<string, number>();
   /** Series by root entity, so a per-host snapshot does not walk every series. */
   private readonly byRoot = new Map<string, Set<Series>>();
+  private readonly plans = new WeakMap<SeriesDictionary, Plan>();
 
   constructor(set: RuleSet, private readonly table: AlarmTable) {
     for (const d of set.derived) {
@@ -143,27 +156,44 @@ export class ThresholdEvaluator {
 
   /** Feeds one batch. `receivedAt` is when it arrived (absence is judged on the engine's clock, not the sender's). */
   observe(batch: MetricBatch, receivedAt: number, out: EngineOutput): void {
-    const { node, ts, samples } = batch;
-    let touched = false;
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i]!;
-      const consumers = this.byName.get(s.name);
-      if (consumers === undefined) continue;
-      const rules = consumers.rules;
-      for (let j = 0; j < rules.length; j++) {
-        const r = rules[j]!;
-        if (matchesAll(r.matchers, s.labels)) this.evaluate(r, node, s.labels, s.value, ts, receivedAt, out);
-      }
-      const operands = consumers.operands;
-      for (let j = 0; j < operands.length; j++) {
-        const op = operands[j]!;
-        if (matchesAll(op.matchers, s.labels)) { this.accumulate(op, s.labels, s.value); touched = true; }
-      }
+    const { series, values } = metricColumns(batch);
+    const plan = this.planOf(series);
+    const { node, ts } = batch;
+    const labels = series.labels;
+    const { ruleSeries, rules } = plan;
+    for (let k = 0; k < rules.length; k++) {
+      const i = ruleSeries[k]!;
+      this.evaluate(rules[k]!, node, labels[i]!, values[i]!, ts, receivedAt, out);
     }
-    if (touched) this.flushDerived(node, ts, receivedAt, out);
+    const { operandSeries, operands } = plan;
+    if (operands.length === 0) return;
+    for (let k = 0; k < operands.length; k++) {
+      const i = operandSeries[k]!;
+      this.accumulate(operands[k]!, labels[i]!, values[i]!);
+    }
+    this.flushDerived(node, ts, receivedAt, out);
   }
 
-  private accumulate(op: Operand, labels: Record<string, string>, value: number) {
+  private planOf(series: SeriesDictionary): Plan {
+    const known = this.plans.get(series);
+    if (known) return known;
+    const ruleSeries: number[] = [];
+    const rules: CompiledRule[] = [];
+    const operandSeries: number[] = [];
+    const operands: Operand[] = [];
+    const { names, labels } = series;
+    for (let i = 0; i < names.length; i++) {
+      const consumers = this.byName.get(names[i]!);
+      if (consumers === undefined) continue;
+      for (const r of consumers.rules) if (matchesAll(r.matchers, labels[i]!)) { ruleSeries.push(i); rules.push(r); }
+      for (const op of consumers.operands) if (matchesAll(op.matchers, labels[i]!)) { operandSeries.push(i); operands.push(op); }
+    }
+    const plan = { ruleSeries: Int32Array.from(ruleSeries), rules, operandSeries: Int32Array.from(operandSeries), operands };
+    this.plans.set(series, plan);
+    return plan;
+  }
+
+  private accumulate(op: Operand, labels: Readonly<Record<string, string>>, value: number) {
     const d = op.derived;
     const by = d.spec.by;
     const key = by.length === 0 ? '' : by.length === 1 ? labels[by[0]!] ?? '' : by.map((b) => labels[b] ?? '').join('\u0000');
@@ -202,7 +232,7 @@ export class ThresholdEvaluator {
     }
   }
 
-  private seriesOf(r: CompiledRule, node: string, labels: Record<string, string>): Series {
+  private seriesOf(r: CompiledRule, node: string, labels: Readonly<Record<string, string>>): Series {
     const vars = r.template.vars;
     let m: SeriesIndex = r.index;
     const last = vars.length - 1;
@@ -234,7 +264,7 @@ export class ThresholdEvaluator {
     return s;
   }
 
-  private evaluate(r: CompiledRule, node: string, labels: Record<string, string>, raw: number, ts: number, receivedAt: number, out: EngineOutput) {
+  private evaluate(r: CompiledRule, node: string, labels: Readonly<Record<string, string>>, raw: number, ts: number, receivedAt: number, out: EngineOutput) {
     const s = this.seriesOf(r, node, labels);
     s.lastSeen = receivedAt;
     if (s.stale) this.fresh(r, s, ts, out);
