@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ActiveAlarmSchema, AlarmTransitionSchema } from './alarm.js';
+import { CorrelatorSharedSchema } from './correlator-shared.js';
 import { DeadLetterSchema, type DeadLetterReason } from './dead-letter.js';
 import { EngineStateSchema } from './engine-state.js';
 import { FaultEventSchema } from './fault-event.js';
@@ -27,6 +28,7 @@ export const EVENT_SCHEMAS = {
   dead_letter: { version: '1.0', schema: DeadLetterSchema },
   engine_state: { version: '1.0', schema: EngineStateSchema },
   inventory: { version: '1.0', schema: InventoryRecordSchema },
+  correlator_shared: { version: '1.0', schema: CorrelatorSharedSchema },
 } as const satisfies Record<string, { version: string; schema: TSchema }>;
 
 export type SchemaName = keyof typeof EVENT_SCHEMAS;

@@ -25,6 +25,8 @@ export type { ActiveAlarmTable, AlarmChange } from './alarm-table.js';
 export { RemediationRequestSchema, RemediationResultSchema } from './remediation.js';
 export type { RemediationOutcome, RemediationRequest, RemediationResult } from './remediation.js';
 export { DEAD_LETTER_REASONS, DeadLetterSchema } from './dead-letter.js';
+export { CorrelatorSharedSchema, SharedSilenceSchema } from './correlator-shared.js';
+export type { CorrelatorShared } from './correlator-shared.js';
 export { EngineStateSchema } from './engine-state.js';
 export { InventoryRecordSchema } from './inventory.js';
 export type { InventoryRecord } from './inventory.js';

@@ -16,7 +16,9 @@ export const TOPICS = {
   'correlator.state': { schema: 'engine_state', key: 'host', compacted: true },
   /** Parent relations (node → pod, hypervisor → instance) for topology inhibition in the correlator. */
   inventory: { schema: 'inventory', key: 'host' },
-} as const satisfies Record<string, { schema: SchemaName; key: 'host' | 'alarm' | 'source'; compacted?: true }>;
+  /** Operator actions and silent-host counts every correlator member follows; the writer names each key. */
+  'correlator.shared': { schema: 'correlator_shared', key: 'given', compacted: true },
+} as const satisfies Record<string, { schema: SchemaName; key: 'host' | 'alarm' | 'source' | 'given'; compacted?: true }>;
 
 /** Compacted topics keep the last value per key (a null value deletes it): state, not history. */
 export const isCompacted = (topic: TopicName): boolean => 'compacted' in TOPICS[topic];

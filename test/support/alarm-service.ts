@@ -54,7 +54,7 @@ export class CorrelatorProcess {
   private readonly file: string;
   private exited: Promise<void> = Promise.resolve();
 
-  private constructor(readonly name: string, readonly dir: string, port: number, brokers: string[], id: string) {
+  private constructor(readonly name: string, readonly dir: string, port: number, brokers: string[], id: string, extra: readonly string[]) {
     this.url = `http://127.0.0.1:${port}`;
     this.file = join(dir, `${name}.yaml`);
     writeFileSync(this.file, [
@@ -73,12 +73,14 @@ export class CorrelatorProcess {
       '      enabled: true',
       `      listen: 127.0.0.1:${port}`,
       `      tokens: [${TOKEN}]`,
+      ...extra.map((l) => `    ${l}`),
       '',
     ].join('\n'));
   }
 
-  static async create(name: string, dir: string, brokers: string[], id = 'correlator'): Promise<CorrelatorProcess> {
-    return new CorrelatorProcess(name, dir, await freePort(), brokers, id);
+  /** `extra`: more lines of the correlator's config (YAML, indented as its other keys). */
+  static async create(name: string, dir: string, brokers: string[], id = 'correlator', extra: readonly string[] = []): Promise<CorrelatorProcess> {
+    return new CorrelatorProcess(name, dir, await freePort(), brokers, id, extra);
   }
 
   start(): void {
@@ -106,7 +108,29 @@ export class CorrelatorProcess {
     await this.exited;
   }
 
-  /** Every active alarm it holds, page by page. */
+  /** Until it is ready: every /readyz answer that said why it was not (connection refused before the API listens). */
+  async readyReasons(timeoutMs = 60_000): Promise<string[]> {
+    const reasons: string[] = [];
+    await waitFor(`${this.name} ready`, async () => {
+      const res = await fetch(`${this.url}/readyz`);
+      if (res.ok) return true;
+      reasons.push(((await res.json()) as { reason: string }).reason);
+      return undefined;
+    }, timeoutMs, 50);
+    return reasons;
+  }
+
+  /** A REST call with the test token. */
+  async api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, {
+      method, headers: { authorization: `Bearer ${TOKEN}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${this.name}: ${method} ${path} ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  /** Every active alarm its API serves, page by page. */
   async alarms(): Promise<ActiveAlarm[]> {
     const all: ActiveAlarm[] = [];
     for (;;) {

@@ -33,3 +33,6 @@ export { assembleSnapshot, splitSnapshot, OPERATOR_KEY } from './state/records.j
 export type { HostState, OperatorState } from './state/records.js';
 export { ApiConfigSchema, TOKEN_FILE } from './api/config.js';
 export type { ApiConfig } from './api/config.js';
+export { AlarmView } from './api/view.js';
+export type { AlarmReader } from './api/view.js';
+export { SharedState, silenceKey, silentHostsKey, suppressionKey } from './shared/shared-state.js';

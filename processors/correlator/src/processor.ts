@@ -12,6 +12,7 @@ import { logTransition } from './engine/log-transition.js';
 import { newOutput, type EngineOutput } from './engine/types.js';
 import { startAlarmApi, type RunningApi } from './api/start.js';
 import { DurableState } from './state/durable.js';
+import { GroupSharing } from './shared/sharing.js';
 
 /** Where the shipped catalog and rules live, relative to this file (src/ or dist/src/). */
 const DEPLOY = resolve(import.meta.dirname, import.meta.dirname.includes('/dist/') ? '../../../..' : '../../..', 'deploy');
@@ -23,8 +24,8 @@ export interface Correlator extends Processor {
   readonly engine: Engine;
   /** Publishes what an operator action produced (silence, suppression) outside a batch. */
   publish(out: EngineOutput): void;
-  /** Started, and no partition's state is being restored. */
-  readonly ready: boolean;
+  /** Why it is not ready yet (not started, no partitions yet, restoring, catching up), or undefined once it is. */
+  readonly notReady: string | undefined;
   /** Where the REST API listens, when `api.enabled`. */
   readonly apiUrl: string | undefined;
 }
@@ -93,6 +94,9 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
   let historyRestored = false;
   let timer: NodeJS.Timeout | undefined;
   let api: RunningApi | undefined;
+  /** On a bus with other members (Kafka): what this member sees of the group and shares with it (docs/alarm-api.md). */
+  let sharing: GroupSharing | undefined;
+  let assigned = false;
   const state = new DurableState(() => {
     if (!engine) throw new Error('the correlator is not started');
     return engine;
@@ -105,11 +109,22 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
     return catalog;
   };
   const publish = (out: EngineOutput) => { publishOutput(out, ctx.emit, catalogOf()); logs(out); };
-  /** An operator action: its transitions, the hosts they touched and the operator record. */
-  const publishOperator = (out: EngineOutput) => {
+  /** Transitions made outside a batch, and the state of the hosts they touched. */
+  const publishChanges = (out: EngineOutput) => {
     publish(out);
     state.persist(new Set(), out, ctx.emit);
+  };
+  /** An operator action: its transitions, the hosts they touched and the operator record. */
+  const publishOperator = (out: EngineOutput) => {
+    publishChanges(out);
     state.persistOperator(ctx.emit);
+  };
+  const notReady = (): string | undefined => {
+    if (!engine) return 'not started';
+    if (sharing && !sharing.follower.isCaughtUp) return 'reading the group\'s active alarms and operator state (alarms.active, correlator.shared)';
+    if (!assigned) return 'waiting for a partition assignment from the consumer group';
+    if (!state.idle) return 'restoring the state of its partitions';
+    return undefined;
   };
 
   return {
@@ -119,10 +134,14 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       return engine;
     },
     publish,
-    get ready() { return engine !== undefined && state.idle; },
+    get notReady() { return notReady(); },
     get apiUrl() { return api?.url; },
     async onAssign(partitions, read) {
+      // Silences and suppression must be in force before the first batch of the partitions gained.
+      await sharing?.follower.caughtUp;
       await state.assign(partitions, read);
+      sharing?.follower.reapplyOperator();
+      assigned = true;
       if (config.restore_event_log && !historyRestored) {
         historyRestored = true;
         const history: AlarmTransition[] = [];
@@ -154,9 +173,15 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
         },
       });
       const e = engine;
+      if (ctx.follow) {
+        sharing = new GroupSharing(ctx, e, { eventLogSize: config.event_log_size, apply: publishChanges, ownsPartition: (p) => state.owns(p) });
+        await sharing.start(ctx.follow);
+      }
       timer = setInterval(() => {
         const out = newOutput();
+        sharing?.beforeTick(Date.now());
         e.tick(Date.now(), out);
+        sharing?.afterTick(Date.now());
         if (out.transitions.length || out.logs.length) publish(out);
         // Not atomic with anything (no batch to commit with): a crash here may lose this state write.
         if (out.transitions.length) state.persist(new Set(), out, ctx.emit);
@@ -164,7 +189,8 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       timer.unref();
       if (config.api.enabled) {
         api = await startAlarmApi({
-          ctx, config: config.api, engine: e, catalog: defs.catalog, publish: publishOperator, ready: () => state.idle,
+          ctx, config: config.api, engine: e, catalog: defs.catalog, publish: publishOperator, notReady,
+          ...(sharing && { reader: sharing.follower.view, share: sharing }),
           registries: ctx.telemetry ? [ctx.telemetry.registry] : [],
         });
       }
@@ -202,6 +228,8 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       timer = undefined;
       await api?.close();
       api = undefined;
+      await sharing?.stop();
+      sharing = undefined;
     },
   };
 }

@@ -5,6 +5,7 @@ import type { FaultEvent } from '@faultline/schemas';
 import { TOKEN, faultEnvelope, startWithApi } from './api-helpers.js';
 
 const { c, url, emitted, stop } = await startWithApi();
+await c.onAssign!([{ topic: 'faults', partition: 0 }], async function* () {});
 const now = Date.now();
 const set = (alarm_id: string, entity: string, extra: Partial<FaultEvent> = {}): FaultEvent =>
   ({ op: 'set', alarm_id, entity_instance_id: entity, ts: now, ...extra });
@@ -33,6 +34,19 @@ test('401 without a token or with a wrong one; probes and the document need none
   assert.is((await call('GET', '/v1/alarms', '/v1/alarms', { token: null })).status, 401);
   assert.is((await call('GET', '/v1/alarms', '/v1/alarms', { token: 'wrong-token-but-long-enough' })).status, 401);
   assert.is((await call('GET', '/healthz', '/healthz', { token: null })).status, 200);
+});
+
+test('/readyz says why it is not ready until the correlator was assigned its partitions and restored them', async () => {
+  const fresh = await startWithApi();
+  try {
+    const before = await fetch(`${fresh.url}/readyz`);
+    assert.is(before.status, 503);
+    assert.equal(await before.json(), { status: 'not ready', reason: 'waiting for a partition assignment from the consumer group' });
+    await fresh.c.onAssign!([{ topic: 'faults', partition: 0 }], async function* () {});
+    assert.equal(await (await fetch(`${fresh.url}/readyz`)).json(), { status: 'ready' });
+  } finally {
+    await fresh.stop();
+  }
   assert.equal((await call('GET', '/readyz', '/readyz', { token: null })).body, { status: 'ready' });
 });
 

@@ -2,7 +2,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { EventOf, SchemaOfTopic, TopicName } from '@faultline/schemas';
 import type { Logger } from './log.js';
 import type { Telemetry } from './telemetry.js';
-import type { BusRecord, TopicPartition } from './bus/types.js';
+import type { BusRecord, Follower, FollowOptions, TopicPartition } from './bus/types.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
 export type ComponentKind = 'collector' | 'processor' | 'sink';
@@ -58,6 +58,11 @@ export interface ProcessorContext extends ComponentContext {
    * Fire-and-forget like a collector's emit, so NOT atomic with any offset commit: use `out` in handle() when you can.
    */
   emit: Emit;
+  /**
+   * Reads topics and keeps following them, every partition, outside the group: how a member sees what
+   * the other members of its group publish. Present when there can be other members (the Kafka bus).
+   */
+  follow?: (opts: Omit<FollowOptions, 'topics'> & { topics: readonly TopicName[] }) => Promise<Follower>;
 }
 
 export interface Processor extends Lifecycle {

@@ -14,7 +14,7 @@ export type { Registry } from './registry.js';
 export { BusConfigSchema, KafkaConfigSchema } from './bus/config.js';
 export type { BusConfig, KafkaConfig } from './bus/config.js';
 export type {
-  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ProducerOptions, SpoolOptions, Subscription, TopicPartition,
+  Bus, BusRecord, ConsumeOptions, Follower, FollowOptions, OutboundRecord, Producer, ProducerOptions, SpoolOptions, Subscription, TopicPartition,
   TopicSpec,
 } from './bus/types.js';
 export { createBus, kafkaConfigOf } from './bus/index.js';

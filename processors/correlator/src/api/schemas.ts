@@ -135,7 +135,7 @@ export const CatalogEntrySchema = Type.Object({
 });
 export const CatalogList = Type.Object({ items: Type.Array(CatalogEntrySchema) });
 
-export const Health = Type.Object({ status: Type.String() });
+export const Health = Type.Object({ status: Type.String(), reason: Type.Optional(Type.String({ description: 'why it is not ready' })) });
 
 /** The error responses every authenticated route may give. */
 export const authErrors: Record<number, TSchema> = { 400: ErrorSchema, 401: ErrorSchema };

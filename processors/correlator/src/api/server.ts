@@ -15,8 +15,8 @@ import { byUrgency, summarize } from './summary.js';
 
 /** What the API serves from: the correlator's engine and its way to the faults topic. */
 export interface AlarmBackend {
-  /** The engine is started and the state of its partitions restored. */
-  ready(): boolean;
+  /** Why the service is not ready (not started, no partitions assigned yet, restoring, catching up), or undefined once it is. */
+  notReady(): string | undefined;
   query(q: AlarmQuery): ActiveAlarm[];
   getByUuid(uuid: string): ActiveAlarm | undefined;
   events(q: EventQuery): EventLogEntry[];
@@ -87,8 +87,14 @@ export async function buildApiServer(backend: AlarmBackend, opts: ApiServerOptio
 
   app.get('/healthz', { schema: { summary: 'The process is alive', response: { 200: Health } } }, async () => ({ status: 'ok' }));
   app.get('/readyz', {
-    schema: { summary: 'The engine is started and its state restored', response: { 200: Health, 503: Health } },
-  }, async (_req, reply) => (backend.ready() ? { status: 'ready' } : reply.status(503).send({ status: 'restoring' })));
+    schema: {
+      summary: 'Started, assigned its partitions and restored them, and (on Kafka) caught up with the group\'s alarms',
+      response: { 200: Health, 503: Health },
+    },
+  }, async (_req, reply) => {
+    const reason = backend.notReady();
+    return reason === undefined ? { status: 'ready' } : reply.status(503).send({ status: 'not ready', reason });
+  });
   app.get('/metrics', {
     schema: { summary: 'Prometheus metrics of the runtime and the API', produces: ['text/plain'], response: { 200: { type: 'string' } } },
   }, async (_req, reply) => {

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ProcessorContext } from '@faultline/runtime';
 import type { Catalog } from '../catalog/types.js';
 import type { Engine } from '../engine/engine.js';
-import { newOutput, type EngineOutput } from '../engine/types.js';
+import { newOutput, type EngineOutput, type Silence } from '../engine/types.js';
+import type { AlarmReader } from './view.js';
 import { apiTokens, parseListen, type ApiConfig } from './config.js';
 import { buildApiServer, type AlarmBackend } from './server.js';
 import { ensureTokenFile } from './token-file.js';
@@ -21,7 +22,12 @@ export interface ApiDeps {
   catalog: Catalog;
   /** Publishes what an operator action produced, and persists the operator state (silences, suppression). */
   publish(out: EngineOutput): void;
-  ready(): boolean;
+  /** Why the correlator is not ready, or undefined once it is. */
+  notReady(): string | undefined;
+  /** Where alarms and events are read: the whole group's view on Kafka; default: this engine (the only member). */
+  reader?: AlarmReader;
+  /** Shares an operator action with the other members of the group (on Kafka). */
+  share?: { silence(s: Silence): void; suppression(alarmId: string, suppressed: boolean): void };
   /** More registries for /metrics (the bus's telemetry when the runtime gives it). */
   registries?: Registry[];
 }
@@ -29,11 +35,12 @@ export interface ApiDeps {
 /** Starts the REST API over a started engine; operator actions change the engine and publish their transitions. */
 export async function startAlarmApi(deps: ApiDeps): Promise<RunningApi> {
   const { ctx, engine } = deps;
+  const reader = deps.reader ?? engine;
   const registry = new Registry();
   const requests = new Counter({ name: 'faultline_api_requests_total', help: 'REST API requests by route and status code.', labelNames: ['route', 'status'], registers: [registry] });
   new Gauge({
-    name: 'faultline_alarms_active', help: 'Active alarms held by this correlator.', registers: [registry],
-    collect() { this.set(engine.activeCount); },
+    name: 'faultline_alarms_active', help: 'Active alarms of the whole system, as this API serves them.', registers: [registry],
+    collect() { this.set(reader.activeCount); },
   });
   const operator = (fn: (at: number, out: EngineOutput) => void) => {
     const out = newOutput();
@@ -41,20 +48,28 @@ export async function startAlarmApi(deps: ApiDeps): Promise<RunningApi> {
     deps.publish(out);
   };
   const backend: AlarmBackend = {
-    ready: deps.ready,
-    query: (q) => engine.query(q),
-    getByUuid: (uuid) => engine.getByUuid(uuid),
-    events: (q) => engine.events(q),
+    notReady: deps.notReady,
+    query: (q) => reader.query(q),
+    getByUuid: (uuid) => reader.getByUuid(uuid),
+    events: (q) => reader.events(q),
     submitFault: async (ev) => { ctx.emit('faults', ev); },
     silences: () => engine.silences(),
-    addSilence: (s) => operator((at, out) => engine.addSilence(s, at, out)),
+    addSilence: (s) => {
+      operator((at, out) => engine.addSilence(s, at, out));
+      deps.share?.silence(s);
+    },
     expireSilence: (id) => {
       let found = false;
       operator((at, out) => { found = engine.expireSilence(id, at, out); });
+      const expired = found && engine.silences().find((s) => s.id === id);
+      if (expired) deps.share?.silence(expired);
       return found;
     },
     suppressedAlarmIds: () => engine.suppressedAlarmIds(),
-    setSuppressed: (id, on) => operator((at, out) => engine.setSuppressed(id, on, at, out)),
+    setSuppressed: (id, on) => {
+      operator((at, out) => engine.setSuppressed(id, on, at, out));
+      deps.share?.suppression(id, on);
+    },
     catalog: () => [...deps.catalog.entries.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
     registries: () => [registry, ...(deps.registries ?? [])],
   };

@@ -270,12 +270,7 @@ export class AlarmTable {
     const out: ActiveAlarm[] = [];
     for (const key of keys) {
       const r = this.active.get(key)!;
-      const a = r.alarm;
-      if (q.entity_prefix !== undefined && !isAtOrBelow(a.entity_instance_id, q.entity_prefix)) continue;
-      if (q.severity !== undefined && a.severity !== q.severity) continue;
-      if (q.alarm_type !== undefined && a.alarm_type !== q.alarm_type) continue;
-      if (q.state !== undefined && !hasState(a, q.state)) continue;
-      out.push({ alarm: a, seq: r.seq, last_transition: r.last });
+      if (matchesQuery(r.alarm, q)) out.push({ alarm: r.alarm, seq: r.seq, last_transition: r.last });
     }
     return out.sort((x, y) => SEVERITY_RANK[y.alarm.severity] - SEVERITY_RANK[x.alarm.severity] || x.alarm.raised_at - y.alarm.raised_at);
   }
@@ -285,9 +280,7 @@ export class AlarmTable {
    * restarted correlator still answers for what happened before it stopped.
    */
   replayHistory(transitions: readonly AlarmTransition[]): void {
-    const entries: EventLogEntry[] = transitions.map((t) => (t.kind === 'logged'
-      ? { type: 'log', at: t.at, log: { uuid: t.alarm.uuid, at: t.at, log_id: t.alarm.alarm_id, entity_instance_id: t.alarm.entity_instance_id, severity: t.alarm.severity, reason_text: t.alarm.reason_text, source: t.alarm.source } }
-      : { type: 'alarm', at: t.at, transition: t }));
+    const entries = transitions.map(eventOf);
     this.eventLog = [...entries, ...this.eventLog].slice(-this.opts.event_log_size);
   }
 
@@ -555,6 +548,22 @@ function alarmView(a: Alarm): Record<string, string> {
     alarm_id: a.alarm_id, entity_instance_id: a.entity_instance_id, severity: a.severity, alarm_type: a.alarm_type,
     probable_cause: a.probable_cause, source: a.source, host: rootOf(a.entity_instance_id),
   };
+}
+
+/** Whether an alarm passes every filter of a query. */
+export function matchesQuery(a: Alarm, q: AlarmQuery): boolean {
+  return (q.alarm_id === undefined || a.alarm_id === q.alarm_id)
+    && (q.entity_prefix === undefined || isAtOrBelow(a.entity_instance_id, q.entity_prefix))
+    && (q.severity === undefined || a.severity === q.severity)
+    && (q.alarm_type === undefined || a.alarm_type === q.alarm_type)
+    && (q.state === undefined || hasState(a, q.state));
+}
+
+/** A transition read back from the alarms topic as an event: a `logged` one is a customer log. */
+export function eventOf(t: AlarmTransition): EventLogEntry {
+  return t.kind === 'logged'
+    ? { type: 'log', at: t.at, log: { uuid: t.alarm.uuid, at: t.at, log_id: t.alarm.alarm_id, entity_instance_id: t.alarm.entity_instance_id, severity: t.alarm.severity, reason_text: t.alarm.reason_text, source: t.alarm.source } }
+    : { type: 'alarm', at: t.at, transition: t };
 }
 
 function hasState(a: Alarm, state: NonNullable<AlarmQuery['state']>): boolean {

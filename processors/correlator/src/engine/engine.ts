@@ -106,6 +106,10 @@ export class Engine {
     this.table.tick(now, out);
   }
 
+  /** Scale-out: the other members' silent hosts, and whether this member judges 710.010 (HeartbeatMonitor.setPeers). */
+  setHeartbeatPeers(failing: ReadonlySet<string>, inMulti: ReadonlySet<string>, judge: boolean): void { this.heartbeats.setPeers(failing, inMulti, judge); }
+  silentHosts(): { failing: string[]; in_multi: string[] } { return this.heartbeats.silentHosts(); }
+
   // Operator actions.
   addSilence(s: Silence, at: number, out: EngineOutput): void { this.table.addSilence(s, at, out); }
   expireSilence(id: string, at: number, out: EngineOutput): boolean { return this.table.expireSilence(id, at, out); }

@@ -55,8 +55,14 @@ export interface HeartbeatSnapshot {
  */
 export class HeartbeatMonitor {
   private readonly hosts = new Map<string, HostSnapshot>();
-  /** Hosts covered by the active multi-node alarm. */
+  /** This member's hosts covered by the multi-node failure. */
   private multi = new Set<string>();
+  /** What the other members of a correlator group report: their failing hosts and those in the multi-node failure. */
+  private peers: { failing: ReadonlySet<string>; inMulti: ReadonlySet<string> } = { failing: new Set(), inMulti: new Set() };
+  /** Whether this member raises and clears 710.010 (one member does: the owner of partition 0). */
+  private judge = true;
+  /** The hosts the 710.010 this member raised names, so it is raised again only when they change. */
+  private judged = '';
 
   constructor(private readonly table: AlarmTable, private readonly o: HeartbeatOptions = DEFAULT_HEARTBEAT) {}
 
@@ -98,10 +104,25 @@ export class HeartbeatMonitor {
     if (h.in_multi) {
       h.in_multi = false;
       this.multi.delete(h.node);
-      const key = alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity });
-      if (this.multi.size === 0) this.table.clearKey(key, at, out);
-      else this.raiseMulti(at, out);
+      this.judgeMulti(at, out);
     }
+  }
+
+  /**
+   * Scale-out (docs/alarm-api.md): hosts are split across the members of a correlator group, so a
+   * multi-node failure is judged on the sum. Each member counts its peers' failing hosts with its own,
+   * and only the judge raises 710.010, naming every member's hosts. A lone engine has no peers and judges.
+   */
+  setPeers(failing: ReadonlySet<string>, inMulti: ReadonlySet<string>, judge: boolean): void {
+    this.peers = { failing, inMulti };
+    this.judge = judge;
+  }
+
+  /** This member's silent hosts, for its peers: those past fail_after and those in the multi-node failure. */
+  silentHosts(): { failing: string[]; in_multi: string[] } {
+    const failing: string[] = [];
+    for (const h of this.hosts.values()) if (h.state === 'failing') failing.push(h.node);
+    return { failing: failing.sort(), in_multi: [...this.multi].sort() };
   }
 
   tick(now: number, out: EngineOutput): void {
@@ -118,13 +139,15 @@ export class HeartbeatMonitor {
       }
       if (h.state === 'failing') failing.push(h);
     }
-    if (!failing.length) return;
-    if (this.multi.size > 0 || failing.length >= this.o.multi_node_min) {
+    if (!failing.length) { this.judgeMulti(now, out); return; }
+    const together = failing.length + [...this.peers.failing].filter((n) => !this.hosts.has(n)).length;
+    if (this.multi.size > 0 || this.peers.inMulti.size > 0 || together >= this.o.multi_node_min) {
       for (const h of failing) { h.state = 'failed'; h.in_multi = true; this.multi.add(h.node); }
-      this.raiseMulti(now, out);
+      this.judgeMulti(now, out);
       for (const h of failing) this.holdRemediation(h, now, out);
       return;
     }
+    this.judgeMulti(now, out);
     for (const h of failing) {
       if (now - h.failing_since! < this.o.multi_node_window_ms) continue;
       h.state = 'failed';
@@ -142,8 +165,18 @@ export class HeartbeatMonitor {
     }, at, out);
   }
 
-  private raiseMulti(at: number, out: EngineOutput) {
-    const hosts = [...this.multi].sort();
+  /** The judge raises 710.010 for every member's hosts in the failure, updates it as they change, clears it when none is left. */
+  private judgeMulti(at: number, out: EngineOutput) {
+    if (!this.judge) return;
+    const hosts = [...new Set([...this.multi, ...this.peers.inMulti])].sort();
+    const names = hosts.join(',');
+    if (names === this.judged) return;
+    if (hosts.length) this.raiseMulti(hosts, at, out);
+    else this.table.clearKey(alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }), at, out);
+    this.judged = names;
+  }
+
+  private raiseMulti(hosts: string[], at: number, out: EngineOutput) {
     this.table.set({
       alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity, severity: 'critical', source: 'heartbeat',
       reason_text: `${hosts.length} hosts silent together: ${hosts.join(', ')}`,
@@ -158,7 +191,7 @@ export class HeartbeatMonitor {
     this.table.set({
       alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node), severity: 'major', source: 'heartbeat',
       labels: { ...current?.alarm.labels, [REMEDIATION_HOLD_LABEL]: 'true', multi_node_failure: alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }) },
-      reason_text: `${h.node} heartbeat lost, with ${this.multi.size - 1} other host(s): see ${MULTI_NODE_ALARM}`,
+      reason_text: `${h.node} heartbeat lost, with ${new Set([...this.multi, ...this.peers.inMulti]).size - 1} other host(s): see ${MULTI_NODE_ALARM}`,
     }, at, out);
   }
 
@@ -175,11 +208,15 @@ export class HeartbeatMonitor {
   restore(s: HeartbeatSnapshot, resumeAt?: number): void {
     for (const h of s.hosts) this.hosts.set(h.node, { ...h, last_at: Math.max(h.last_at, resumeAt ?? -Infinity) });
     for (const n of s.multi) this.multi.add(n);
+    // A restored 710.010 names the hosts it was raised for: judged again only when they change.
+    const multi = this.table.get(alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }));
+    if (multi) this.judged = multi.alarm.labels.hosts ?? '';
   }
 
   drop(owns: Owns): void {
     const has = ownsPredicate(owns);
     for (const node of [...this.hosts.keys()]) if (!has(node)) this.hosts.delete(node);
     this.multi = new Set([...this.multi].filter(has));
+    if (!this.table.get(alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }))) this.judged = '';
   }
 }

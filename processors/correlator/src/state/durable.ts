@@ -59,7 +59,8 @@ export class DurableState {
 
   get idle(): boolean { return this.restoring === 0; }
 
-  private owns(partition: number): boolean {
+  /** Whether input partition `partition` (of any input topic) is assigned to this member now. */
+  owns(partition: number): boolean {
     for (const tp of this.assigned) if (tp.endsWith(`/${partition}`)) return true;
     return false;
   }

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   Consumer, FetchIsolationLevels, Producer as KafkaProducer, type GroupAssignment,
-  type Message, type MessagesStream,
+  type MessagesStream,
 } from '@platformatic/kafka';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { createTelemetry, type Telemetry } from '../telemetry.js';
 import type { KafkaConfig } from './config.js';
 import { createKafkaTopics } from './kafka-admin.js';
+import { followKafka } from './kafka-follow.js';
+import { toBusRecord, type KMessage } from './kafka-records.js';
 import { closeConsumer, connectionOptions } from './kafka-connection.js';
 import { copartitionedAssigner } from './copartitioned.js';
 import { createLingerBatcher } from './linger.js';
@@ -21,21 +23,7 @@ export interface KafkaBusOptions {
   log?: Logger;
 }
 
-type KMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 const tpKey = (topic: string, partition: number) => `${topic}\0${partition}`;
-
-const toHeaders = (m: KMessage): Record<string, string> => {
-  const h: Record<string, string> = {};
-  for (const [k, v] of m.headers) h[k.toString()] = v.toString();
-  return h;
-};
-
-const toBusRecord = (m: KMessage): BusRecord => ({
-  topic: m.topic, partition: m.partition, offset: m.offset.toString(),
-  key: m.key?.length ? m.key.toString() : null,
-  value: m.value?.length ? m.value : null,
-  headers: toHeaders(m), timestamp: Number(m.timestamp),
-});
 
 const toMessage = (r: OutboundRecord) => ({
   topic: r.topic,
@@ -380,6 +368,12 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     producer,
     subscribe,
     readAll,
+    follow: async (fopts) => {
+      const f = await followKafka(config, fopts, log);
+      const stop = async () => { closers.delete(stop); await f.stop(); };
+      closers.add(stop);
+      return { caughtUp: f.caughtUp, stop };
+    },
     stop: async () => {
       await Promise.all([...subscriptions].map((s) => s.stop()));
       await Promise.all([...closers].map((c) => c()));

@@ -75,6 +75,21 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+export interface FollowOptions {
+  topics: readonly string[];
+  /** Start each partition this many records before its end; without it, at its start (a compacted topic's whole state). */
+  last?: number;
+  /** Called with the records of each fetch, in offset order per partition. */
+  onRecords(records: readonly BusRecord[]): void;
+}
+
+/** A reader that keeps following topics: every partition, committed records only, in no consumer group's assignment. */
+export interface Follower {
+  /** Resolves once every partition has been read up to where it ended when following began. */
+  readonly caughtUp: Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface TopicSpec {
   name: string;
   partitions: number;
@@ -92,5 +107,10 @@ export interface Bus {
   subscribe(opts: ConsumeOptions): Promise<Subscription>;
   /** Reads a whole (compacted) topic from the start to its current end: state restore. */
   readAll(topic: string, partitions?: readonly number[]): AsyncIterable<BusRecord>;
+  /**
+   * Reads topics and keeps following them, for a member that must see what the other members of its
+   * group publish (docs/alarm-api.md). Kafka only: the embedded bus has one member per group.
+   */
+  follow?(opts: FollowOptions): Promise<Follower>;
   stop(): Promise<void>;
 }

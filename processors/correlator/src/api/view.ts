@@ -1,0 +1,75 @@
+import type { ActiveAlarm, AlarmTransition } from '@faultline/schemas';
+import { eventOf, matchesQuery } from '../engine/alarm-table.js';
+import type { AlarmQuery, EventLogEntry, EventQuery } from '../engine/types.js';
+
+/** What the REST API reads alarms and events from: the engine itself, or an AlarmView of the whole group. */
+export interface AlarmReader {
+  query(q: AlarmQuery): ActiveAlarm[];
+  getByUuid(uuid: string): ActiveAlarm | undefined;
+  /** Newest first. */
+  events(q: EventQuery): EventLogEntry[];
+  readonly activeCount: number;
+}
+
+/**
+ * The whole system's active alarms and recent events, as every member of a correlator group
+ * publishes them: the last value per key of `alarms.active` (a tombstone removes) and the last
+ * `eventLogSize` transitions of `alarms`. Pure: the follower feeds it (docs/alarm-api.md).
+ */
+export class AlarmView implements AlarmReader {
+  private readonly active = new Map<string, ActiveAlarm>();
+  private readonly byUuid = new Map<string, string>();
+  private log: EventLogEntry[] = [];
+  /** Partitions interleave as they are fetched: the log is put in time order when it is read. */
+  private sorted = true;
+
+  constructor(private readonly eventLogSize: number) {}
+
+  get activeCount(): number { return this.active.size; }
+
+  /** A record of alarms.active: the alarm's current state, or null once it cleared. */
+  applyActive(key: string, value: ActiveAlarm | null): void {
+    const old = this.active.get(key);
+    if (old) this.byUuid.delete(old.alarm.uuid);
+    if (value === null) { this.active.delete(key); return; }
+    this.active.set(key, value);
+    this.byUuid.set(value.alarm.uuid, key);
+  }
+
+  /** A record of the alarms topic. */
+  applyTransition(t: AlarmTransition): void {
+    if (this.eventLogSize === 0) return;
+    const e = eventOf(t);
+    const last = this.log[this.log.length - 1];
+    if (last && last.at > e.at) this.sorted = false;
+    this.log.push(e);
+    if (this.log.length >= 2 * this.eventLogSize) this.trim();
+  }
+
+  query(q: AlarmQuery): ActiveAlarm[] {
+    const out: ActiveAlarm[] = [];
+    for (const a of this.active.values()) if (matchesQuery(a.alarm, q)) out.push(a);
+    return out;
+  }
+
+  getByUuid(uuid: string): ActiveAlarm | undefined {
+    const key = this.byUuid.get(uuid);
+    return key === undefined ? undefined : this.active.get(key);
+  }
+
+  events(q: EventQuery): EventLogEntry[] {
+    this.trim();
+    const out: EventLogEntry[] = [];
+    for (let i = this.log.length - 1; i >= 0 && out.length < (q.limit ?? Infinity); i--) {
+      const e = this.log[i]!;
+      if ((q.from !== undefined && e.at < q.from) || (q.to !== undefined && e.at > q.to) || (q.type && e.type !== q.type)) continue;
+      out.push(e);
+    }
+    return out;
+  }
+
+  private trim() {
+    if (!this.sorted) { this.log.sort((a, b) => a.at - b.at); this.sorted = true; }
+    if (this.log.length > this.eventLogSize) this.log = this.log.slice(-this.eventLogSize);
+  }
+}
