@@ -9,6 +9,8 @@ import type { Registry } from './registry.js';
 import { BusConfigSchema } from './bus/config.js';
 import { TracingConfigSchema, type TracingConfig } from './tracing/config.js';
 import { PathSchema, resolveConfigPaths } from './config-paths.js';
+import { DurationSchema, parseDuration } from './duration.js';
+import type { ProcessorRetry } from './processor-retry.js';
 
 /** The top of a pipeline file. Component sections are checked against each factory's own schema. */
 export const PipelineFileSchema = Type.Object({
@@ -19,6 +21,14 @@ export const PipelineFileSchema = Type.Object({
   }),
   bus: BusConfigSchema,
   tracing: TracingConfigSchema,
+  processor_retry: Type.Object({
+    max_attempts: Type.Integer({
+      minimum: 1, default: 5,
+      description: 'handle() attempts on one batch; after the last, its records go to the deadletter topic (reason processing_error) and the processor moves on',
+    }),
+    backoff: DurationSchema({ default: '100ms', description: 'wait before the second attempt, doubled before each next one' }),
+    max_backoff: DurationSchema({ default: '5s', description: 'longest wait between two attempts' }),
+  }, { default: {}, additionalProperties: false }),
   collectors: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
   processors: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
   sinks: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
@@ -40,6 +50,8 @@ export interface PipelineConfig {
   bus: Static<typeof BusConfigSchema>;
   /** Absent (as in configs built by hand) means tracing off. */
   tracing?: TracingConfig;
+  /** Absent: DEFAULT_PROCESSOR_RETRY. */
+  processorRetry?: ProcessorRetry;
   components: ComponentEntry[];
 }
 
@@ -193,5 +205,9 @@ export function loadPipelineConfig(file: string, registry: Registry, opts: LoadO
     }
   }
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.column - b.column));
-  return { file, node: top.node, dataDir: top.data_dir, bus: top.bus, tracing: top.tracing, components };
+  const retry = top.processor_retry;
+  return {
+    file, node: top.node, dataDir: top.data_dir, bus: top.bus, tracing: top.tracing, components,
+    processorRetry: { maxAttempts: retry.max_attempts, backoffMs: parseDuration(retry.backoff), maxBackoffMs: parseDuration(retry.max_backoff) },
+  };
 }

@@ -10,6 +10,7 @@ import type {
 } from './component.js';
 import type { PipelineConfig } from './config.js';
 import type { Logger } from './log.js';
+import { DEFAULT_PROCESSOR_RETRY, attemptWithRetry } from './processor-retry.js';
 import { createTracing } from './tracing/tracing.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
@@ -40,17 +41,36 @@ export function toOutbound<T extends TopicName>(topic: T, value: EventOf<SchemaO
 
 export interface DecodedBatch {
   envelopes: Envelope[];
+  /** The record each envelope was decoded from (same index). */
+  sources: BusRecord[];
   deadLetters: OutboundRecord[];
   /** How many records were dead-lettered for each reason. */
   reasons: Partial<Record<DeadLetterReason, number>>;
 }
 
-/** How much of an oversized record its dead letter keeps. */
+/** How much of a large record its dead letter keeps. */
 const DEAD_LETTER_KEEP_BYTES = 64 * 1024;
+
+/**
+ * A dead letter carrying a record's bytes, where it came from and why. A large record would make a larger
+ * dead letter (base64), which the broker may refuse, and the batch would then never commit: its dead letter
+ * keeps the head of the bytes and says so.
+ */
+function deadLetterOf(r: BusRecord & { value: Buffer }, reason: DeadLetterReason, detail: string, consumer: string): OutboundRecord {
+  const cut = r.value.length > DEAD_LETTER_KEEP_BYTES;
+  const dl: DeadLetter = {
+    reason, detail: cut ? `${detail}; value_base64 holds the first ${DEAD_LETTER_KEEP_BYTES} bytes` : detail, consumer,
+    source: { topic: r.topic, partition: r.partition, offset: r.offset },
+    value_base64: (cut ? r.value.subarray(0, DEAD_LETTER_KEEP_BYTES) : r.value).toString('base64'), headers: r.headers, at: Date.now(),
+  };
+  if (r.key !== null) dl.key_base64 = Buffer.from(r.key).toString('base64');
+  return toOutbound('deadletter', dl);
+}
 
 /** Decodes a batch; what does not decode becomes a dead letter carrying the original bytes and the reason. */
 export function decodeBatch(records: readonly BusRecord[], consumer: string): DecodedBatch {
   const envelopes: Envelope[] = [];
+  const sources: BusRecord[] = [];
   const deadLetters: OutboundRecord[] = [];
   const reasons: DecodedBatch['reasons'] = {};
   for (const r of records) {
@@ -62,21 +82,13 @@ export function decodeBatch(records: readonly BusRecord[], consumer: string): De
       const env: Envelope = { topic, key: r.key, value: d.value as never, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
       if (d.traceparent) env.traceparent = d.traceparent;
       envelopes.push(env);
+      sources.push(r);
       continue;
     }
-    // An oversized record would make an oversized dead letter, which the broker may refuse, and the
-    // batch would then never commit: its dead letter keeps the head of the bytes and says so.
-    const cut = d.reason === 'oversized' && r.value.length > DEAD_LETTER_KEEP_BYTES;
-    const dl: DeadLetter = {
-      reason: d.reason, detail: cut ? `${d.detail}; value_base64 holds the first ${DEAD_LETTER_KEEP_BYTES} bytes` : d.detail, consumer,
-      source: { topic: r.topic, partition: r.partition, offset: r.offset },
-      value_base64: (cut ? r.value.subarray(0, DEAD_LETTER_KEEP_BYTES) : r.value).toString('base64'), headers: r.headers, at: Date.now(),
-    };
-    if (r.key !== null) dl.key_base64 = Buffer.from(r.key).toString('base64');
-    deadLetters.push(toOutbound('deadletter', dl));
+    deadLetters.push(deadLetterOf({ ...r, value: r.value }, d.reason, d.detail, consumer));
     reasons[d.reason] = (reasons[d.reason] ?? 0) + 1;
   }
-  return { envelopes, deadLetters, reasons };
+  return { envelopes, sources, deadLetters, reasons };
 }
 
 export interface RunningPipeline {
@@ -99,6 +111,8 @@ export interface PipelineOptions {
  */
 export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logger, opts: PipelineOptions = {}): Promise<RunningPipeline> {
   const running: { component: Lifecycle; sub?: Subscription }[] = [];
+  const retry = config.processorRetry ?? DEFAULT_PROCESSOR_RETRY;
+  let stopping: Promise<void> | undefined;
   const producers: Producer[] = [];
   const pending = new Set<Promise<void>>();
   const tracing = createTracing(config.tracing, {
@@ -144,7 +158,9 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       pending.add(p);
     };
   };
-  const consume = (id: string, component: Processor | Sink, onEnvelopes: (e: Envelope[], out: OutboundRecord[]) => Promise<void>) =>
+  const consume = (
+    id: string, component: Processor | Sink, onEnvelopes: (e: Envelope[], out: OutboundRecord[], sources: BusRecord[]) => Promise<void>,
+  ) =>
     bus.subscribe({
       group: `faultline.${id}`,
       topics: component.inputs,
@@ -153,11 +169,11 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       }),
       ...('handle' in component && component.onRevoke && { onRevoke: component.onRevoke.bind(component) }),
       onBatch: async (records) => {
-        const { envelopes, deadLetters, reasons } = decodeBatch(records, id);
+        const { envelopes, sources, deadLetters, reasons } = decodeBatch(records, id);
         if (deadLetters.length) log.warn('dead-lettered records', { component: id, reasons });
         for (const [reason, n] of Object.entries(reasons)) bus.telemetry.deadLetters.inc({ component: id, reason }, n);
         const out: OutboundRecord[] = [...deadLetters];
-        if (envelopes.length) await onEnvelopes(envelopes, out);
+        if (envelopes.length) await onEnvelopes(envelopes, out, sources);
         return out;
       },
     });
@@ -196,12 +212,26 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
         await proc.start();
         running.push({
           component: proc,
-          sub: await consume(entry.id, proc, async (e, out) => {
-            // A transition's span starts with the batch that caused it, so its length is the handling time.
-            const trace = tracing && traced(entry.id, processorRoot, Date.now());
-            await proc.handle(e, (topic, value, opts) => {
-              out.push(trace ? toOutbound(topic, ...trace(topic, value, opts)) : toOutbound(topic, value, opts));
+          sub: await consume(entry.id, proc, async (e, out, sources) => {
+            // What a failed attempt produced is dropped: only the attempt that succeeds publishes.
+            let produced: OutboundRecord[] = [];
+            const failed = await attemptWithRetry(retry, async () => {
+              produced = [];
+              // A transition's span starts with the batch that caused it, so its length is the handling time.
+              const trace = tracing && traced(entry.id, processorRoot, Date.now());
+              await proc.handle(e, (topic, value, opts) => {
+                produced.push(trace ? toOutbound(topic, ...trace(topic, value, opts)) : toOutbound(topic, value, opts));
+              });
+            }, {
+              onRetry: (err, attempt, waitMs) => log.warn('processor failed on a batch; retrying', { component: entry.id, attempt, waitMs, error: err.message }),
+              stopping: () => stopping !== undefined,
             });
+            if (!failed) { out.push(...produced); return; }
+            // A batch the processor cannot take (a poison record, a bug) would otherwise be redelivered forever.
+            const detail = `${entry.id} handle() failed ${retry.maxAttempts} times on this batch: ${failed.message}`;
+            out.push(...sources.flatMap((r) => (r.value ? [deadLetterOf({ ...r, value: r.value }, 'processing_error', detail, entry.id)] : [])));
+            bus.telemetry.deadLetters.inc({ component: entry.id, reason: 'processing_error' }, sources.length);
+            log.error('processor gave up on a batch: its records went to deadletter', { component: entry.id, records: sources.length, error: failed.message });
           }),
         });
       } else {
@@ -231,6 +261,5 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
     await tracing?.shutdown().catch((e: Error) => log.error('tracing shutdown failed', { error: e.message }));
   }
 
-  let stopping: Promise<void> | undefined;
   return { stop: () => (stopping ??= stopAll()) };
 }
