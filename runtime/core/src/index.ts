@@ -15,7 +15,7 @@ export { BusConfigSchema, KafkaConfigSchema } from './bus/config.js';
 export type { BusConfig, KafkaConfig } from './bus/config.js';
 export type {
   Bus, BusRecord, ConsumeOptions, Follower, FollowOptions, OutboundRecord, Producer, ProducerOptions, SpoolOptions, Subscription, TopicPartition,
-  TopicSpec,
+  ReadAllOptions, TopicSpec,
 } from './bus/types.js';
 export { createBus, kafkaConfigOf } from './bus/index.js';
 export { createEmbeddedBus } from './bus/embedded.js';

@@ -1,7 +1,7 @@
 import { createTelemetry, type Telemetry } from '../telemetry.js';
 import { openJournal, type Journal, type JournalState } from './journal.js';
 import type {
-  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, Subscription, TopicPartition, TopicSpec,
+  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ReadAllOptions, Subscription, TopicPartition, TopicSpec,
 } from './types.js';
 
 export interface EmbeddedBusOptions {
@@ -244,8 +244,10 @@ export function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Bus {
     },
     producer,
     subscribe,
-    async *readAll(topic: string) {
-      yield* [...logOf(topic).records];
+    async *readAll(topic: string, ropts: ReadAllOptions = {}) {
+      if (ropts.partitions && !ropts.partitions.includes(0)) return;
+      const records = logOf(topic).records;
+      yield* records.slice(seek(records, ropts.from?.get(0) ?? 0));
     },
     stop: async () => {
       await Promise.all([...subscriptions].map((s) => s.stop()));

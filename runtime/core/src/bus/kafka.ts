@@ -8,6 +8,7 @@ import { silentLogger } from '../log.js';
 import { createTelemetry, type Telemetry } from '../telemetry.js';
 import type { KafkaConfig } from './config.js';
 import { createKafkaTopics } from './kafka-admin.js';
+import { readPartitions } from './kafka-read.js';
 import { followKafka } from './kafka-follow.js';
 import { toBusRecord, type KMessage } from './kafka-records.js';
 import { closeConsumer, connectionOptions } from './kafka-connection.js';
@@ -15,7 +16,7 @@ import { copartitionedAssigner } from './copartitioned.js';
 import { createLingerBatcher } from './linger.js';
 import { createSpool, type AbortableProducer } from './spool.js';
 import type {
-  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ProducerOptions, Subscription, TopicPartition, TopicSpec,
+  Bus, BusRecord, ConsumeOptions, OutboundRecord, Producer, ProducerOptions, ReadAllOptions, Subscription, TopicPartition, TopicSpec,
 } from './types.js';
 
 export interface KafkaBusOptions {
@@ -303,61 +304,9 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
     return sub;
   }
 
-  async function* readAll(topic: string, partitions?: readonly number[]): AsyncIterable<BusRecord> {
-    const consumer = new Consumer({
-      ...conn, clientId: `${config.client_id}-restore`, groupId: `${config.client_id}-restore-${randomUUID()}`,
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED, autocommit: false, maxWaitTime: 200,
-    });
-    try {
-      const ends = (await consumer.listOffsets({ topics: [topic], isolationLevel: FetchIsolationLevels.READ_COMMITTED })).get(topic) ?? [];
-      const wanted = new Map<number, bigint>();
-      ends.forEach((end, p) => { if (end > 0n && (!partitions || partitions.includes(p))) wanted.set(p, end); });
-      if (!wanted.size) return;
-      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
-      try {
-        // Transaction markers take offsets too, so a partition is done once a record at or past
-        // end-1 arrives, or once it has been quiet for a while after the last record.
-        // Quiet only counts once records flow: joining the group may take seconds on a busy broker.
-        // Records are taken from 'data' events in bulk: a timer race per record cost more than the fetch.
-        const queue: KMessage[] = [];
-        let wake: (() => void) | undefined;
-        stream.on('data', (m: KMessage) => {
-          queue.push(m);
-          if (queue.length >= 20_000) stream.pause();
-          wake?.();
-        });
-        let quietSince = Date.now();
-        let flowing = false;
-        while (wanted.size) {
-          if (!queue.length) {
-            await new Promise<void>((r) => {
-              const t = setTimeout(r, 300);
-              t.unref();
-              wake = () => { clearTimeout(t); r(); };
-            });
-            wake = undefined;
-            if (!queue.length) {
-              if (Date.now() - quietSince > (flowing ? 1_500 : 30_000)) break;
-              continue;
-            }
-          }
-          const batch = queue.splice(0);
-          if (stream.isPaused()) stream.resume();
-          quietSince = Date.now();
-          flowing = true;
-          for (const m of batch) {
-            const end = wanted.get(m.partition);
-            if (end === undefined) continue;
-            if (m.offset < end) yield toBusRecord(m);
-            if (m.offset >= end - 1n) wanted.delete(m.partition);
-          }
-        }
-      } finally {
-        await stream.close().catch(() => {});
-      }
-    } finally {
-      await closeConsumer(consumer, log, `${config.client_id}-restore`);
-    }
+  /** Raw Fetch requests outside any consumer group (kafka-read.ts): a group consumer read a million records 4-5x slower. */
+  async function* readAll(topic: string, ropts: ReadAllOptions = {}): AsyncIterable<BusRecord> {
+    for await (const batch of readPartitions({ ...conn, clientId: `${config.client_id}-restore` }, topic, ropts)) yield* batch;
   }
 
   return {

@@ -90,6 +90,13 @@ export interface Follower {
   stop(): Promise<void>;
 }
 
+export interface ReadAllOptions {
+  /** Only these partitions (default: all). */
+  partitions?: readonly number[];
+  /** Per partition, the offset to start at; partitions not listed start at the start (a checkpoint's tail read). */
+  from?: ReadonlyMap<number, number>;
+}
+
 export interface TopicSpec {
   name: string;
   partitions: number;
@@ -105,8 +112,8 @@ export interface Bus {
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
   producer(opts?: ProducerOptions): Producer;
   subscribe(opts: ConsumeOptions): Promise<Subscription>;
-  /** Reads a whole (compacted) topic from the start to its current end: state restore. */
-  readAll(topic: string, partitions?: readonly number[]): AsyncIterable<BusRecord>;
+  /** Reads a (compacted) topic to its current end, from its start or from given offsets: state restore. */
+  readAll(topic: string, opts?: ReadAllOptions): AsyncIterable<BusRecord>;
   /**
    * Reads topics and keeps following them, for a member that must see what the other members of its
    * group publish (docs/alarm-api.md). Kafka only: the embedded bus has one member per group.
