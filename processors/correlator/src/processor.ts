@@ -205,7 +205,7 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       let inventoryChanged = false;
       for (const env of batch) {
         switch (env.topic) {
-          case 'metrics': e.metrics(env.value as Envelope<'metrics'>['value'], out, now); break;
+          case 'metrics': e.metrics(env.value as Envelope<'metrics'>['value'], out, now, env.traceparent); break;
           case 'faults': e.fault(env.value as Envelope<'faults'>['value'], out, env.traceparent); break;
           case 'heartbeats': e.heartbeat(env.value as Envelope<'heartbeats'>['value'], out, now); break;
           case 'inventory': {

@@ -56,9 +56,12 @@ export class Engine {
     this.heartbeats = new HeartbeatMonitor(this.table, { ...DEFAULT_HEARTBEAT, ...options.heartbeat });
   }
 
-  /** Threshold rules over one batch; `receivedAt` (default: the batch time) is the clock absence is judged on. */
-  metrics(batch: MetricBatch, out: EngineOutput, receivedAt = batch.ts): void {
-    this.thresholds.observe(batch, receivedAt, out);
+  /**
+   * Threshold rules over one batch; `receivedAt` (default: the batch time) is the clock absence is judged on.
+   * The transitions it causes carry `traceparent` (the batch's), as fault-driven ones carry their fault's.
+   */
+  metrics(batch: MetricBatch, out: EngineOutput, receivedAt = batch.ts, traceparent?: string): void {
+    this.thresholds.observe(batch, receivedAt, out, traceparent);
   }
 
   /** fm-api: set, clear, clear_all, log. */

@@ -114,6 +114,11 @@ export class ThresholdEvaluator {
   /** Series by root entity, so a per-host snapshot does not walk every series. */
   private readonly byRoot = new Map<string, Set<Series>>();
   private readonly plans = new WeakMap<SeriesDictionary, Plan>();
+  /**
+   * The traceparent of the batch observe() is working on: the transitions it causes join that batch's trace, as
+   * fault-driven ones join their fault's. Set on every observe(); tick() never reads it (its transitions have no cause).
+   */
+  private batchTrace: string | undefined;
 
   constructor(set: RuleSet, private readonly table: AlarmTable) {
     for (const d of set.derived) {
@@ -154,8 +159,12 @@ export class ThresholdEvaluator {
     return c;
   }
 
-  /** Feeds one batch. `receivedAt` is when it arrived (absence is judged on the engine's clock, not the sender's). */
-  observe(batch: MetricBatch, receivedAt: number, out: EngineOutput): void {
+  /**
+   * Feeds one batch. `receivedAt` is when it arrived (absence is judged on the engine's clock, not the sender's);
+   * `traceparent` is the batch's, carried by the transitions it causes.
+   */
+  observe(batch: MetricBatch, receivedAt: number, out: EngineOutput, traceparent?: string): void {
+    this.batchTrace = traceparent;
     const { series, values } = metricColumns(batch);
     const plan = this.planOf(series);
     const { node, ts } = batch;
@@ -310,12 +319,12 @@ export class ThresholdEvaluator {
     if (target > s.level) for (let i = 0; i <= target; i++) bits[L + i] = 0;
     else for (let i = target + 1; i < L; i++) bits[i] = 0;
     s.level = target;
-    if (target < 0) { this.table.clearKey(s.key, at, out); return; }
+    if (target < 0) { this.table.clearKey(s.key, at, out, this.batchTrace); return; }
     const lv = r.levels[target]!;
     this.table.set({
       alarm_id: r.spec.alarm_id, entity_instance_id: s.entity, severity: lv.severity, source: 'threshold', labels: r.labels,
       reason_text: this.reason(r, lv, value),
-    }, at, out);
+    }, at, out, this.batchTrace);
   }
 
   private reason(r: CompiledRule, lv: LevelSpec, value: number): string {
@@ -382,7 +391,7 @@ export class ThresholdEvaluator {
     const n = (this.staleCounts.get(entity) ?? 1) - 1;
     if (n > 0) { this.staleCounts.set(entity, n); return; }
     this.staleCounts.delete(entity);
-    this.table.clearKey(`${STALE_DATA_ALARM}|${entity}`, at, out);
+    this.table.clearKey(`${STALE_DATA_ALARM}|${entity}`, at, out, this.batchTrace);
   }
 
   snapshot(owns: Owns): ThresholdSnapshot {
