@@ -1,4 +1,5 @@
 import type { AlarmType, FaultEvent, ProbableCause, Severity } from '@faultline/schemas';
+import type { Transition } from './tracker.js';
 
 /** The host collector's faults, with the ids agreed in the correlator's default catalog. */
 export interface AlarmSpec {
@@ -48,21 +49,24 @@ export interface FaultSource {
   source: string;
 }
 
-export function faultEvent(
-  spec: AlarmSpec, op: 'set' | 'clear', entity: string, ts: number, src: FaultSource, extra: { reason?: string; probableCause?: ProbableCause } = {},
-): FaultEvent {
-  const entityPath = entity ? `host=${src.node}.${entity}` : `host=${src.node}`;
+/**
+ * The one FaultEvent builder: a set or clear of `spec` for a transition the tracker found. A clear carries
+ * only what identifies the alarm; a set carries the spec's X.733 fields, with the transition's reason and
+ * probable cause where the judge gave them.
+ */
+export function faultEvent(spec: AlarmSpec, t: Transition, ts: number, src: FaultSource): FaultEvent {
+  const entityPath = t.entity ? `host=${src.node}.${t.entity}` : `host=${src.node}`;
   // No uuid: set and clear are idempotent per (alarm_id, entity) in fm-api semantics, so a resent event changes
   // nothing; and leaving node:crypto unloaded keeps ~3 MB out of the collector's RSS (bench/collector).
-  const base: FaultEvent = { op, alarm_id: spec.id, entity_instance_id: entityPath, ts, source: src.source };
-  if (op === 'clear') return base;
+  const base: FaultEvent = { op: t.op, alarm_id: spec.id, entity_instance_id: entityPath, ts, source: src.source };
+  if (t.op === 'clear') return base;
   return {
     ...base,
-    entity_type_id: entity ? `host.${entity.slice(0, entity.indexOf('='))}` : 'host',
+    entity_type_id: t.entity ? `host.${t.entity.slice(0, t.entity.indexOf('='))}` : 'host',
     severity: spec.severity,
-    reason_text: extra.reason ?? spec.id,
+    reason_text: t.reason ?? spec.id,
     alarm_type: spec.alarmType,
-    probable_cause: extra.probableCause ?? spec.probableCause,
+    probable_cause: t.probableCause ?? spec.probableCause,
     proposed_repair_action: spec.repair,
     service_affecting: spec.serviceAffecting,
     suppression: true,

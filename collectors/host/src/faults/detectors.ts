@@ -120,12 +120,7 @@ export function detectFaults(state: FaultState, obs: Observations, now: number, 
   const apply = (name: AlarmName, judgements: Judgement[]) => {
     const r = transitions(said[name], judgements);
     said[name] = r.said;
-    for (const t of r.out) {
-      const extra: { reason?: string; probableCause?: ProbableCause } = {};
-      if (t.reason) extra.reason = t.reason;
-      if (t.probableCause) extra.probableCause = t.probableCause;
-      events.push(faultEvent(ALARMS[name], t.op, t.entity, now, src, extra));
-    }
+    for (const t of r.out) events.push(faultEvent(ALARMS[name], t, now, src));
   };
 
   if (obs.interfaces) apply('carrierLost', judgeCarrier(obs.interfaces, opts.carrierInterfaces));

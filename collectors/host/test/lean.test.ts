@@ -1,0 +1,62 @@
+// The lean `faultline collector host` entry's pieces that need no services: which sections of a shared pipeline
+// file it checks, and the lazy validator it puts in place of the Kafka client's eager ones.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, loadPipelineConfig } from '@faultline/runtime';
+import { collectorOnlyRegistry, selectHostCollectors } from '../lean/registry.js';
+import { lazyCompile } from '../lean/shims/lazy-ajv.js';
+
+const SHARED_FILE = `
+node: compute-0
+bus: { type: kafka, kafka: { brokers: ['10.0.0.1:9092'] } }
+collectors:
+  host: { interval: 5s, heartbeat: { period: 200ms } }
+  fleet: { type: simulator, hosts: 10 }
+processors:
+  correlator: { rules: { builtin: false } }
+sinks:
+  nms: { type: snmp, destinations: [] }
+`;
+
+test('a pipeline file shared with processor and sink nodes loads, and only its host collectors are selected', () => {
+  const config = selectHostCollectors(loadPipelineConfig('shared.yaml', collectorOnlyRegistry(), { text: SHARED_FILE }));
+  assert.equal(config.components.map((c) => c.id), ['collectors.host']);
+  const host = config.components[0]!.config as { interval: string; heartbeat: { period: string }; meta_every: number };
+  assert.is(host.interval, '5s');
+  assert.is(host.heartbeat.period, '200ms');
+  assert.is(host.meta_every, 6, 'defaults are applied to the host section');
+});
+
+test('the host section is still checked: an unknown key is an error with its line and field', () => {
+  const text = 'collectors:\n  host:\n    interval: 5s\n    intervall: 1s\n';
+  try {
+    loadPipelineConfig('bad.yaml', collectorOnlyRegistry(), { text });
+    assert.unreachable('loadPipelineConfig accepted an unknown key');
+  } catch (err) {
+    assert.instance(err, ConfigError);
+    assert.match((err as ConfigError).message, /^bad\.yaml:4:\d+: collectors\.host\.intervall: unknown field/m);
+  }
+});
+
+test('a lazy validator compiles on its first call only, and passes on the result and the errors', () => {
+  let compiles = 0;
+  const ajv = {
+    compile: (schema: unknown) => {
+      compiles++;
+      const v = Object.assign((data: unknown) => {
+        v.errors = data === schema ? null : [{ message: 'not the schema' }];
+        return data === schema;
+      }, { errors: null as unknown });
+      return v;
+    },
+  };
+  const validate = lazyCompile(ajv, 'x');
+  assert.is(compiles, 0, 'nothing compiled when the validator is made');
+  assert.is(validate('x'), true);
+  assert.is(validate.errors, null);
+  assert.is(validate('y'), false);
+  assert.equal(validate.errors, [{ message: 'not the schema' }]);
+  assert.is(compiles, 1, 'compiled once');
+});
+
+test.run();
