@@ -128,6 +128,27 @@ test('heartbeats: the boot id, a sequence from 0 without gaps, the configured pe
   assert.is(heartbeats.length, n, 'no heartbeat after stop()');
 });
 
+test('heartbeats and collection go on when the wall clock steps back an hour (their timer is aligned to it)', async () => {
+  const host = fakeHost();
+  const { ctx, heartbeats, metrics } = capture();
+  const c = createHostCollector(ctx, config(host.root));
+  const realNow = Date.now;
+  try {
+    await c.start();
+    await until('3 heartbeats', () => heartbeats.length >= 3);
+    Date.now = () => realNow() - 3_600_000;
+    const [beats, batches] = [heartbeats.length, metrics.length];
+    // Counted in timer turns, not by the (stepped) clock: ~2.5 s of real time.
+    for (let i = 0; i < 250 && (heartbeats.length < beats + 5 || metrics.length < batches + 1); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(heartbeats.length >= beats + 5, `heartbeats after the step: ${heartbeats.length - beats}`);
+    assert.ok(metrics.length >= batches + 1, 'a collection after the step');
+  } finally {
+    Date.now = realNow;
+    await c.stop();
+    host.cleanup();
+  }
+});
+
 test('hardware faults end to end: healthy entities cleared at start; carrier loss, hot sensor, UE errors raised on change', async () => {
   const host = fakeHost();
   const { ctx, faults, metrics } = capture();
