@@ -1,6 +1,7 @@
 // Correlator throughput: samples per second per core through the alarm engine, in-process and
 // decoding real batches from the broker. Baselines in the same run: a bare loop over the same
-// samples (the floor), and decode alone (JSON + schema check) for the broker path.
+// samples (the floor), decode alone for the broker path, and the metric_batch wire formats side by
+// side (JSON 1.x, msgpackr, columnar 2.x) on host-collector and simulator batches.
 //   source scripts/env.sh && node --conditions=@faultline/source --import tsx bench/correlator/main.ts [--hosts N] [--rounds N] [--kafka-batches N] [--no-kafka]
 // "Per core" divides by process CPU time (user + system, all threads), so GC helpers count too.
 // The machine has 2 cores shared with other engineers: figures are noisy; compare ratios, not runs.
@@ -9,7 +10,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
 import { createKafkaBus, KafkaConfigSchema } from '@faultline/runtime';
-import { decode, encode, type MetricBatch } from '@faultline/schemas';
+import { decode, encode, metricColumns, type MetricBatch } from '@faultline/schemas';
+import { createFleet } from '@faultline/collector-simulator';
+import { compareCodecs } from './codecs.js';
 import { CorrelatorConfigSchema, Engine, loadDefinitions, newOutput, type CorrelatorConfig } from '@faultline/processor-correlator';
 import { makeWorkload, type Workload } from './workload.js';
 
@@ -125,7 +128,7 @@ async function viaKafka(w: Workload) {
       for (const r of records) {
         const d = decode('metric_batch', r.headers, r.value);
         if (!d.ok) continue;
-        samples += d.value.samples.length;
+        samples += metricColumns(d.value).values.length;
         e.metrics(d.value, out);
       }
       seen += records.length;
@@ -146,12 +149,36 @@ async function viaKafka(w: Workload) {
   };
 }
 
+/** The same batches as a correlator gets them from the bus: encoded as metric_batch 2.x and decoded. */
+function viaWire(w: Workload): Workload {
+  return {
+    ...w, batches: w.batches.map((b) => {
+      const e = encode('metric_batch', b);
+      const d = decode('metric_batch', e.headers, e.value);
+      if (!d.ok) throw new Error(d.detail);
+      return d.value;
+    }),
+  };
+}
+
+/** One interval of a simulated fleet: 500-series columnar batches sharing one dictionary. */
+function simulatorBatches(n: number): MetricBatch[] {
+  const fleet = createFleet({
+    hosts: n, hostOffset: 0, seriesPerHost: 500, intervalMs: 10_000, heartbeatPeriodMs: 0, hostPrefix: 'sim-', seed: 1,
+    flappingShare: 0, fillingShare: 0, silentHosts: 0, silentAfterMs: 0,
+  }, 0);
+  return fleet.step(10_000).batches;
+}
+
 const hosts = Number(args.hosts);
 const rounds = Number(args.rounds);
 const w = makeWorkload(hosts, rounds);
 console.log(`correlator bench: ${hosts} hosts × ${rounds} rounds = ${w.batches.length} batches, ${w.samples} samples (${(w.samples / w.batches.length).toFixed(0)} per batch, ${w.selected} selected by the default rules), ${rules.rules.length} rules`);
 const floor = bareLoop(w);
 const real = inProcess(w);
+const wired = inProcess(viaWire(w));
+const codecsHost = compareCodecs(w.batches.slice(0, 4000));
+const codecsSim = compareCodecs(simulatorBatches(1000));
 const worst = allSelected(Math.floor(hosts / 2), rounds);
 const heavy = inProcess(worst);
 console.log('');
@@ -161,7 +188,17 @@ console.log(`  engine, host-collector mix      ${fmt(real.rate.per_s).padStart(1
 console.log(`    first pass (creates series)   ${fmt(real.cold.per_s).padStart(10)}         ${fmt(real.cold.per_cpu_s).padStart(10)}                 ${(real.cold.per_cpu_s / TARGET).toFixed(2)}x`);
 console.log(`  engine, every sample selected   ${fmt(heavy.rate.per_s).padStart(10)}         ${fmt(heavy.rate.per_cpu_s).padStart(10)}                 ${(heavy.rate.per_cpu_s / TARGET).toFixed(2)}x   (${heavy.transitions} transitions, ${heavy.series} series)`);
 console.log(`    first pass (creates series)   ${fmt(heavy.cold.per_s).padStart(10)}         ${fmt(heavy.cold.per_cpu_s).padStart(10)}                 ${(heavy.cold.per_cpu_s / TARGET).toFixed(2)}x`);
-console.log(`  engine cost over the bare loop: ${(floor.per_cpu_s / real.rate.per_cpu_s).toFixed(1)}x (mix), ${(floor.per_cpu_s / heavy.rate.per_cpu_s).toFixed(1)}x (all selected)`);
+console.log(`  engine, mix decoded from 2.x     ${fmt(wired.rate.per_s).padStart(10)}         ${fmt(wired.rate.per_cpu_s).padStart(10)}                 ${(wired.rate.per_cpu_s / TARGET).toFixed(2)}x   (one plan per series dictionary: only selected samples are visited)`);
+console.log(`  engine cost over the bare loop: ${(floor.per_cpu_s / real.rate.per_cpu_s).toFixed(1)}x (mix), ${(floor.per_cpu_s / heavy.rate.per_cpu_s).toFixed(1)}x (all selected), ${(floor.per_cpu_s / wired.rate.per_cpu_s).toFixed(2)}x (mix from 2.x)`);
+console.log('');
+console.log('metric_batch wire formats (samples per CPU second; decode ends where the engine starts: checked values)');
+console.log('                                 bytes/sample   encode/s     decode/s    decode vs JSON');
+for (const [what, figs] of [['host-collector mix (126/batch)', codecsHost], ['simulator (500/batch)', codecsSim]] as const) {
+  console.log(`  ${what}`);
+  for (const [name, f] of Object.entries(figs)) {
+    console.log(`    ${name.padEnd(28)} ${String(f.bytes_per_sample).padStart(8)}   ${fmt(f.encode_per_cpu_s).padStart(10)}   ${fmt(f.decode_per_cpu_s).padStart(10)}   ${(f.decode_per_cpu_s / figs.json.decode_per_cpu_s).toFixed(1)}x`);
+  }
+}
 
 let kafka: Awaited<ReturnType<typeof viaKafka>> | { error: string } | undefined;
 if (!args['no-kafka']) {
@@ -169,8 +206,8 @@ if (!args['no-kafka']) {
   try {
     kafka = await viaKafka(kw);
     console.log('');
-    console.log(`from the broker (${args.brokers}): ${kafka.batches} batches, ${kafka.mb} MB JSON, produced in ${kafka.produce_s} s`);
-    console.log(`  decode only (JSON + schema)     ${fmt(kafka.decode_only.per_s).padStart(10)}         ${fmt(kafka.decode_only.per_cpu_s).padStart(10)}`);
+    console.log(`from the broker (${args.brokers}): ${kafka.batches} batches, ${kafka.mb} MB as metric_batch 2.x, produced in ${kafka.produce_s} s`);
+    console.log(`  decode only (2.x columnar)      ${fmt(kafka.decode_only.per_s).padStart(10)}         ${fmt(kafka.decode_only.per_cpu_s).padStart(10)}`);
     console.log(`  consume + decode + engine       ${fmt(kafka.consume.per_s).padStart(10)}         ${fmt(kafka.consume.per_cpu_s).padStart(10)}                 ${(kafka.consume.per_cpu_s / TARGET).toFixed(2)}x`);
     console.log(`  broker path / in-process engine: ${(kafka.consume.per_cpu_s / real.rate.per_cpu_s).toFixed(3)} (per core); decoding is ${(real.rate.per_cpu_s / kafka.decode_only.per_cpu_s).toFixed(1)}x the engine's cost`);
   } catch (e) {
@@ -183,5 +220,6 @@ const results = resolve(import.meta.dirname, '../results');
 mkdirSync(results, { recursive: true });
 writeFileSync(resolve(results, 'correlator.json'), `${JSON.stringify({
   at: new Date().toISOString(), hosts, rounds, samples: w.samples, target_per_core: TARGET,
-  bare_loop: floor, engine_mix: real, engine_all_selected: heavy, kafka,
+  bare_loop: floor, engine_mix: real, engine_mix_from_wire: wired, engine_all_selected: heavy, kafka,
+  codecs: { host_collector_mix: codecsHost, simulator: codecsSim },
 }, null, 2)}\n`);
