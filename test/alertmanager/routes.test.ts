@@ -12,8 +12,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { FAULTLINE_ALERT_NAMES, alertOf, createAlertmanagerClient } from '@faultline/sink-alertmanager';
 import type { Severity } from '@faultline/schemas';
-import { ROOT, waitFor } from '../support/index.js';
-import { freePort } from '../support/prometheus.js';
+import { ROOT, freePort, waitFor } from '../support/index.js';
 import { alarm } from '../support/alarms.js';
 
 const run = promisify(execFile);

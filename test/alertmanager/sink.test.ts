@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createEmbeddedBus, createLogger, createRegistry, loadPipelineConfig, startPipeline, type RunningPipeline } from '@faultline/runtime';
 import { AlertsRejectedError, alertmanagerSink, createAlertmanagerClient } from '@faultline/sink-alertmanager';
-import { ROOT, SERVICES, ensureServices, waitFor } from '../support/index.js';
+import { ROOT, SERVICES, ensureServices, freePort, waitFor } from '../support/index.js';
 import { alarm, transition } from '../support/alarms.js';
 import { createFeed, type Feed } from '../support/feed.js';
-import { freePort } from '../support/prometheus.js';
 
 const run = promisify(execFile);
 await ensureServices('alertmanager');

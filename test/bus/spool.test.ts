@@ -2,33 +2,17 @@
 // one (own FAULTLINE_DEV_DIR and ports), never the shared dev broker. Two spools live through the
 // same outage: a roomy one, whose every record must arrive once and in order per key, and a small
 // one, which must drop its oldest records, count them, and report 720.001 (set, then clear).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createKafkaBus, createLogger, type Bus, type BusRecord, type Producer } from '@faultline/runtime';
 import type { FaultEvent } from '@faultline/schemas';
-import { ROOT, waitFor } from '../support/index.js';
+import { privateService, waitFor } from '../support/index.js';
 
-const run = promisify(execFile);
-const freePort = () => new Promise<number>((done) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as { port: number };
-    srv.close(() => done(port));
-  });
-});
-
-const devDir = mkdtempSync(join(tmpdir(), 'fl-spool-kafka-'));
-const env = {
-  ...process.env, FAULTLINE_DEV_DIR: devDir,
-  FAULTLINE_KAFKA_PORT: String(await freePort()), FAULTLINE_KAFKA_CONTROLLER_PORT: String(await freePort()),
-  FAULTLINE_KAFKA_SASL_PORT: String(await freePort()), FAULTLINE_KAFKA_SSL_PORT: String(await freePort()),
-};
-const svc = (action: 'start' | 'stop') => run(resolve(ROOT, 'deploy/dev/svc'), ['kafka', action], { env, cwd: ROOT, timeout: 180_000 });
+const kafka = await privateService('kafka');
+const { svc } = kafka;
 const TOPIC = 'spooled';
 const KEYS = ['compute-0', 'compute-1', 'compute-2', 'compute-3'];
 const log = createLogger('spool-test', { level: process.env.FAULTLINE_TEST_LOG ? 'debug' : 'error' });
@@ -37,8 +21,8 @@ let bus: Bus | undefined;
 const spoolDirs: string[] = [];
 test.after(async () => {
   await bus?.stop().catch(() => {});
-  await svc('stop').catch(() => {});
-  for (const d of [devDir, ...spoolDirs]) rmSync(d, { recursive: true, force: true });
+  await kafka.remove();
+  for (const d of spoolDirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** Sends `count` records round-robin over KEYS, each numbered per key, one send() per record. */
@@ -53,7 +37,7 @@ async function feed(p: Producer, from: number, count: number, seq: Map<string, n
 
 test('records sent while the broker is down arrive once it is back: all of them inside the bound, once, in order per key; past the bound the oldest are dropped and 720.001 is set then cleared', async () => {
   await svc('start');
-  const brokers = [`127.0.0.1:${env.FAULTLINE_KAFKA_PORT}`];
+  const brokers = [`127.0.0.1:${kafka.ports.FAULTLINE_KAFKA_PORT}`];
   bus = createKafkaBus({
     brokers, client_id: 'spool-test', compression: 'lz4', linger_ms: 5, batch_max_records: 200,
     spool: { max_bytes: 1 << 20, clear_after_ms: 1000 },

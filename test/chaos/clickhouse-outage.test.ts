@@ -8,9 +8,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toOutbound } from '@faultline/runtime';
 import type { FaultEvent } from '@faultline/schemas';
-import { waitFor } from '../support/index.js';
+import { privateService, waitFor } from '../support/index.js';
 import { rows, testClient } from '../support/clickhouse.js';
-import { PipelineProcess, chaosDuration, makeDir, printFigures, privateKafka, privateService } from '../support/chaos.js';
+import { PipelineProcess, chaosDuration, makeDir, printFigures, privateKafka } from '../support/chaos.js';
 
 const OUTAGE_MS = chaosDuration('FAULTLINE_CHAOS_OUTAGE', '12s');
 const ROUND_MS = 200, PER_ROUND = 50;

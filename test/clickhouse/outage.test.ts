@@ -2,33 +2,17 @@
 // while the pipeline keeps producing, then started again; every row must arrive, and exactly once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createEmbeddedBus, createLogger, createRegistry, loadPipelineConfig, startPipeline } from '@faultline/runtime';
 import { clickhouseSink } from '@faultline/sink-clickhouse';
-import { ROOT, waitFor } from '../support/index.js';
+import { privateService, waitFor } from '../support/index.js';
 import { metricBatch, rows, testClient } from '../support/clickhouse.js';
 import { createFeed } from '../support/feed.js';
 
-const run = promisify(execFile);
-const freePort = () => new Promise<number>((done) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as { port: number };
-    srv.close(() => done(port));
-  });
-});
-
-const devDir = mkdtempSync(join(tmpdir(), 'fl-ch-outage-'));
-const env = {
-  ...process.env, FAULTLINE_DEV_DIR: devDir,
-  FAULTLINE_CLICKHOUSE_HTTP_PORT: String(await freePort()), FAULTLINE_CLICKHOUSE_TCP_PORT: String(await freePort()),
-};
-const svc = (action: 'start' | 'stop') => run(resolve(ROOT, 'deploy/dev/svc'), ['clickhouse', action], { env, cwd: ROOT, timeout: 120_000 });
-const url = `http://127.0.0.1:${env.FAULTLINE_CLICKHOUSE_HTTP_PORT}`;
+const clickhouse = await privateService('clickhouse');
+const { devDir, svc } = clickhouse;
+const url = `http://127.0.0.1:${clickhouse.ports.FAULTLINE_CLICKHOUSE_HTTP_PORT}`;
 
 /** SIGKILL to the private server's process group (deploy/dev/svc starts it as a group leader and records its pid). */
 async function killHard(): Promise<void> {
@@ -39,10 +23,7 @@ async function killHard(): Promise<void> {
   });
 }
 
-test.after(async () => {
-  await svc('stop').catch(() => {});
-  rmSync(devDir, { recursive: true, force: true });
-});
+test.after(() => clickhouse.remove());
 
 /**
  * Runs the real pipeline (embedded bus, a test collector, the ClickHouse sink) against the private server:

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SpanLine } from '@faultline/runtime';
-import { SERVICES, ensureServices, waitFor } from '../support/index.js';
+import { SERVICES, ensureServices, freePort, waitFor } from '../support/index.js';
 import { rows, testClient } from '../support/clickhouse.js';
 import { E2E, FakeHost, PipelineRun, pipelineFiles, readSpans, type E2eSetup } from '../support/e2e.js';
-import { addScrapeTarget, freePort, promQuery } from '../support/prometheus.js';
+import { addScrapeTarget, promQuery } from '../support/prometheus.js';
 import { trapLogFromHere } from '../support/snmp.js';
 
 await ensureServices('kafka', 'clickhouse', 'prometheus', 'alertmanager', 'snmptrapd');

@@ -4,7 +4,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedBus, createLogger, createRegistry, loadPipelineConfig, startPipeline, type RunningPipeline } from '@faultline/runtime';
@@ -12,7 +11,7 @@ import type { AlarmTransition } from '@faultline/schemas';
 import { hostCollector } from '@faultline/collector-host';
 import { clickhouseSink } from '@faultline/sink-clickhouse';
 import { prometheusSink } from '@faultline/sink-prometheus';
-import { DEV_DIR, SERVICES, ensureServices, waitFor } from '../support/index.js';
+import { DEV_DIR, SERVICES, ensureServices, freePort, waitFor } from '../support/index.js';
 import { alarm, faultLog, metricBatch, remediation, rows, testClient, testDatabase, transition } from '../support/clickhouse.js';
 import { createFeed } from '../support/feed.js';
 import {
@@ -47,9 +46,6 @@ await ensureServices('clickhouse', 'prometheus');
 const NODES = ['grafana-0', 'grafana-1'];
 const database = testDatabase('grafana');
 const ch = testClient(SERVICES.clickhouse.url, database);
-const freePort = () => new Promise<number>((done) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => done(port)); });
-});
 const promPort = await freePort();
 const targetFile = join(DEV_DIR, 'prometheus/targets', `grafana-test-${process.pid}.json`);
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-grafana-'));

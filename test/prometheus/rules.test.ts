@@ -8,9 +8,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, waitFor } from '../support/index.js';
+import { ROOT, freePort, waitFor } from '../support/index.js';
 import { alarm, transition } from '../support/alarms.js';
-import { freePort, hostBatch, startPrometheusSinkPipeline } from '../support/prometheus.js';
+import { hostBatch, startPrometheusSinkPipeline } from '../support/prometheus.js';
 
 const run = promisify(execFile);
 const DIR = join(ROOT, 'deploy/prometheus');

@@ -10,10 +10,9 @@ import { createEmbeddedBus, createLogger, createRegistry, loadPipelineConfig, st
 import { ALARM_TYPES, PROBABLE_CAUSES, SEVERITY_RANK, type ActiveAlarm, type FaultEvent } from '@faultline/schemas';
 import { correlatorProcessor } from '@faultline/processor-correlator';
 import { snmpSink } from '@faultline/sink-snmp';
-import { waitFor } from '../support/index.js';
+import { freePort, waitFor } from '../support/index.js';
 import { createFeed, type Feed } from '../support/feed.js';
 import { freeUdpPort, run, snmpToolsEnv } from '../support/snmp.js';
-import { freePort } from '../support/prometheus.js';
 
 const TOKEN = `snmp-pipeline-test-${randomUUID()}`;
 const ACTIVE_ENTRY = '1.3.6.1.4.1.32473.2.1.1.1.1';

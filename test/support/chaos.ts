@@ -1,16 +1,12 @@
 // Support for the fault-injection suite: durations from env (short in CI, long on request), a private
 // Kafka whose topic settings a scenario may widen, pipeline child processes that count their own
 // crashes, and the one-line figures every scenario prints.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { createKafkaBus, createLogger, loadTopicSpecs, parseDuration, type Bus, type TopicSpec } from '@faultline/runtime';
-import { ROOT } from './index.js';
-import { freePort } from './alarm-service.js';
-
-const run = promisify(execFile);
+import { ROOT, privateService } from './index.js';
 
 /** A duration from env (`FAULTLINE_CHAOS_OUTAGE=60s`), else the short CI default; printed so a reader knows which ran. */
 export function chaosDuration(name: string, fallback: string): number {
@@ -24,27 +20,6 @@ export function chaosCount(name: string, fallback: number): number {
   const n = Number(process.env[name] ?? fallback);
   process.stdout.write(`  ${name}=${n}${process.env[name] ? '' : ' (default)'}\n`);
   return n;
-}
-
-/** `deploy/dev/svc <service> <action>` on a dev dir and ports of the scenario's own: never the shared services. */
-export async function privateService(service: 'kafka' | 'clickhouse') {
-  const devDir = mkdtempSync(join(tmpdir(), `fl-chaos-${service}-`));
-  const ports: Record<string, string> = service === 'kafka'
-    ? {
-      FAULTLINE_KAFKA_PORT: String(await freePort()), FAULTLINE_KAFKA_CONTROLLER_PORT: String(await freePort()),
-      FAULTLINE_KAFKA_SASL_PORT: String(await freePort()), FAULTLINE_KAFKA_SSL_PORT: String(await freePort()),
-    }
-    : { FAULTLINE_CLICKHOUSE_HTTP_PORT: String(await freePort()), FAULTLINE_CLICKHOUSE_TCP_PORT: String(await freePort()) };
-  const env = { ...process.env, FAULTLINE_DEV_DIR: devDir, ...ports };
-  const svc = async (action: 'start' | 'stop') => { await run(resolve(ROOT, 'deploy/dev/svc'), [service, action], { env, cwd: ROOT, timeout: 180_000 }); };
-  return {
-    devDir, ports, svc,
-    async remove() {
-      if (process.env.FAULTLINE_KEEP) return;
-      await svc('stop').catch(() => {});
-      rmSync(devDir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** A private broker with faultline's topics (deploy/kafka/topics.yaml), each adjustable by `adjust`. */

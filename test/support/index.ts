@@ -1,2 +1,2 @@
-export { DEV_DIR, ROOT, SERVICES, ensureServices, waitFor } from './services.js';
+export { DEV_DIR, ROOT, SERVICES, ensureServices, freePort, privateService, waitFor } from './services.js';
 export type { ServiceName } from './services.js';

@@ -7,7 +7,6 @@
 //
 // The target file goes to .dev/prometheus/targets/, which the dev Prometheus (127.0.0.1:19090) reads every second.
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,15 +15,7 @@ import {
 import type { MetricBatch } from '@faultline/schemas';
 import { prometheusSink } from '@faultline/sink-prometheus';
 import { createFeed, type Feed } from './feed.js';
-import { DEV_DIR, SERVICES } from './services.js';
-
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export const freePort = () => new Promise<number>((done, fail) => {
-  const srv = createServer().once('error', fail).listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as { port: number };
-    srv.close(() => done(port));
-  });
-});
+import { DEV_DIR, SERVICES, freePort } from './services.js';
 
 /** Makes the dev Prometheus scrape `hostPort` with these labels; returns the function that takes it away. */
 export function addScrapeTarget(

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -26,6 +29,38 @@ export async function ensureServices(...names: ServiceName[]): Promise<void> {
   for (const name of names) {
     await run(resolve(ROOT, 'deploy/dev/svc'), [name, 'start'], { cwd: ROOT, timeout: 300_000 });
   }
+}
+
+/** A port that was free a moment ago (listen on 0, read it, close). */
+export const freePort = () => new Promise<number>((done, fail) => {
+  const srv = createServer().once('error', fail).listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as { port: number };
+    srv.close(() => done(port));
+  });
+});
+
+/**
+ * `deploy/dev/svc <service> <action>` on a dev dir and ports of the test's own, for a test that stops its
+ * service mid-stream: never the shared services. `remove()` stops it and deletes its dir (kept with FAULTLINE_KEEP).
+ */
+export async function privateService(service: 'kafka' | 'clickhouse') {
+  const devDir = mkdtempSync(join(tmpdir(), `fl-private-${service}-`));
+  const ports: Record<string, string> = service === 'kafka'
+    ? {
+      FAULTLINE_KAFKA_PORT: String(await freePort()), FAULTLINE_KAFKA_CONTROLLER_PORT: String(await freePort()),
+      FAULTLINE_KAFKA_SASL_PORT: String(await freePort()), FAULTLINE_KAFKA_SSL_PORT: String(await freePort()),
+    }
+    : { FAULTLINE_CLICKHOUSE_HTTP_PORT: String(await freePort()), FAULTLINE_CLICKHOUSE_TCP_PORT: String(await freePort()) };
+  const env = { ...process.env, FAULTLINE_DEV_DIR: devDir, ...ports };
+  const svc = async (action: 'start' | 'stop') => { await run(resolve(ROOT, 'deploy/dev/svc'), [service, action], { env, cwd: ROOT, timeout: 180_000 }); };
+  return {
+    devDir, ports, svc,
+    async remove() {
+      if (process.env.FAULTLINE_KEEP) return;
+      await svc('stop').catch(() => {});
+      rmSync(devDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
