@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createRegistry, loadPipelineConfig, silentLogger, type ComponentContext, type Envelope } from '@faultline/runtime';
 import type { Alarm, FaultEvent, MetricBatch, RemediationResult, SingleAlarmTransition, TopicName } from '@faultline/schemas';
+import { alarm as fixtureAlarm } from '@faultline/schemas/test-fixtures';
 import { clickhouseSink, type ClickHouseSinkConfig } from '@faultline/sink-clickhouse';
 
 /** A client for tests and benchmarks; the client's own ERROR log lines would only repeat what the test asserts. */
@@ -52,14 +53,10 @@ export function metricBatch(node: string, ts: number, cpus = 2): MetricBatch {
   return { node, collector: 'host', ts, interval_ms: 1000, samples };
 }
 
+/** The shared alarm fixture (700.101 on host=compute-0), raised now like the other events here. */
 export function alarm(over: Partial<Alarm> = {}): Alarm {
-  return {
-    uuid: randomUUID(), alarm_id: '700.101', entity_type_id: 'host', entity_instance_id: 'host=compute-0', severity: 'major',
-    reason_text: 'CPU usage 93% above the 90% threshold', alarm_type: 'qos', probable_cause: 'threshold-crossed',
-    proposed_repair_action: 'Check the workloads of the host', service_affecting: false, suppression_allowed: true, state: 'active',
-    raised_at: Date.now(), updated_at: Date.now(), inhibited: false, suppressed: false, silenced_by: [], flapping: false,
-    source: 'threshold', labels: {}, ...over,
-  };
+  const now = Date.now();
+  return fixtureAlarm({ raised_at: now, updated_at: now, ...over });
 }
 
 export function transition(kind: SingleAlarmTransition['kind'], seq: number, a: Alarm, at = Date.now()): SingleAlarmTransition {
