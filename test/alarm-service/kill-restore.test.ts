@@ -33,7 +33,7 @@ test('kill -9 mid-load: the restarted correlator restores its state; every trans
   first.start();
   await first.ready();
   let killedAt = -1;
-  const mine = async (c: CorrelatorProcess) => (await c.alarms()).filter((a) => a.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).length;
+  const mine = async (c: CorrelatorProcess) => (await c.alarms('member')).filter((a) => a.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).length;
   await sendRounds(kafka.bus, rounds, 100, async (i) => {
     // The group must be joined and processing before the kill, or the test proves nothing.
     if (i === 0) await waitFor('the first correlator to process the first round', async () => ((await mine(first)) > 0 ? true : undefined), 60_000);
@@ -63,7 +63,7 @@ test('kill -9 mid-load: the restarted correlator restores its state; every trans
   assert.equal([f.lost, f.duplicated, f.unexpected], [0, 0, 0]);
 
   const expectedActive = want.active.map(activeSignature).sort();
-  const served = (await second!.alarms()).filter((a) => a.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).map(activeSignature).sort();
+  const served = (await second!.alarms('member')).filter((a) => a.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).map(activeSignature).sort();
   assert.equal(served, expectedActive, 'the restarted correlator holds exactly the expected active alarms');
   const stored = [...(await activeTopic(kafka.bus, prefix)).values()].map(activeSignature).sort();
   assert.equal(stored, expectedActive, 'alarms.active holds exactly the expected active alarms');

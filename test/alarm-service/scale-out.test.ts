@@ -30,7 +30,7 @@ test.after(async () => {
 });
 
 const keysOf = async (c: CorrelatorProcess) =>
-  new Set((await c.alarms()).filter((x) => x.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).map((x) => alarmKey(x.alarm)));
+  new Set((await c.alarms('member')).filter((x) => x.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).map((x) => alarmKey(x.alarm)));
 
 test('a second member joins and leaves under load: partitions move with their state, nothing is lost or doubled', async () => {
   a.start();
@@ -71,7 +71,7 @@ test('a second member joins and leaves under load: partitions move with their st
   assert.equal(f.problems, []);
   assert.equal([f.lost, f.duplicated, f.unexpected], [0, 0, 0]);
   const expectedActive = want.active.map(activeSignature).sort();
-  const served = (await a.alarms()).filter((x) => x.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).map(activeSignature).sort();
+  const served = (await a.alarms('member')).filter((x) => x.alarm.entity_instance_id.startsWith(`host=${prefix}-`)).map(activeSignature).sort();
   assert.equal(served, expectedActive, 'after the leave, the remaining member holds every expected alarm');
   assert.equal([...(await activeTopic(kafka.bus, prefix)).values()].map(activeSignature).sort(), expectedActive);
 });

@@ -17,9 +17,13 @@ const port = await freePort();
 const file = join(dir, 'simplex.yaml');
 // The shipped file's correlator (the alarm service), alone, with its data dir and port moved out of the way:
 // the other components of simplex.yaml listen on fixed ports that other runs on this machine may hold.
-const shipped = parse(readFileSync(resolve(ROOT, 'deploy/pipelines/simplex.yaml'), 'utf8')) as { processors: { correlator: { api: { listen: string } } } };
+const shipped = parse(readFileSync(resolve(ROOT, 'deploy/pipelines/simplex.yaml'), 'utf8')) as {
+  processors: { correlator: { api: { listen: string }; rules: { files: string[] } } };
+};
 const correlator = shipped.processors.correlator;
 correlator.api.listen = `127.0.0.1:${port}`;
+// Its paths are relative to deploy/pipelines/, where the copy is not.
+correlator.rules.files = correlator.rules.files.map((f) => resolve(ROOT, 'deploy/pipelines', f));
 writeFileSync(file, stringify({ bus: { type: 'embedded' }, data_dir: join(dir, 'data'), processors: { correlator } }));
 const env = { ...process.env, FAULTLINE_API_TOKEN: '', FAULTLINE_API_TOKENS: '', FAULTLINE_API_URL: '' };
 const pipeline = spawn(resolve(ROOT, 'faultline'), ['run', '-c', file], { cwd: ROOT, env, stdio: 'ignore' });

@@ -33,7 +33,7 @@ test.after(async () => {
 async function served(): Promise<ActiveAlarm[]> {
   const all: ActiveAlarm[] = [];
   for (;;) {
-    const res = await fetch(`http://127.0.0.1:${api}/v1/alarms?limit=1000&offset=${all.length}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`http://127.0.0.1:${api}/v1/alarms?limit=1000&offset=${all.length}&scope=member`, { headers: { authorization: `Bearer ${TOKEN}` } });
     if (!res.ok) throw new Error(`GET /v1/alarms ${res.status}`);
     const page = (await res.json()) as { total: number; items: ActiveAlarm[] };
     all.push(...page.items);

@@ -1,51 +1,20 @@
 // Support for the alarm-service tests: a private Kafka broker, correlator child processes, a
 // deterministic fault load, and the transitions a pure engine expects from it.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import {
   TOPICS, alarmKey, decode, type ActiveAlarm, type AlarmTransition, type FaultEvent,
 } from '@faultline/schemas';
-import { createKafkaBus, loadTopicSpecs, toOutbound, type Bus } from '@faultline/runtime';
+import { toOutbound, type Bus } from '@faultline/runtime';
 import { Engine, loadCatalogFile, newOutput, BUILTIN_CATALOG } from '@faultline/processor-correlator';
-import { ROOT, waitFor } from './index.js';
+import { ROOT, freePort, waitFor } from './index.js';
 
-const run = promisify(execFile);
 export const TOKEN = 'alarm-service-test-token-0123456789';
 
-export const freePort = () => new Promise<number>((done) => {
-  const srv = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address() as { port: number };
-    srv.close(() => done(port));
-  });
-});
-
-/** A Kafka broker of the test's own (own dev dir and ports): the shared one has single-partition, uncompacted topics. */
-export async function privateKafka() {
-  const devDir = mkdtempSync(join(tmpdir(), 'fl-kafka-'));
-  const env = {
-    ...process.env, FAULTLINE_DEV_DIR: devDir,
-    FAULTLINE_KAFKA_PORT: String(await freePort()), FAULTLINE_KAFKA_CONTROLLER_PORT: String(await freePort()),
-    FAULTLINE_KAFKA_SASL_PORT: String(await freePort()), FAULTLINE_KAFKA_SSL_PORT: String(await freePort()),
-  };
-  const svc = (action: 'start' | 'stop') => run(resolve(ROOT, 'deploy/dev/svc'), ['kafka', action], { env, cwd: ROOT, timeout: 180_000 });
-  await svc('start');
-  const brokers = [`127.0.0.1:${env.FAULTLINE_KAFKA_PORT}`];
-  const bus = createKafkaBus({ brokers, client_id: 'alarm-service-test', compression: 'none', linger_ms: 2, batch_max_records: 500, spool: { max_bytes: 1 << 20, clear_after_ms: 1000 } } as never);
-  await bus.ensureTopics(loadTopicSpecs(resolve(ROOT, 'deploy/kafka/topics.yaml')));
-  return {
-    brokers, bus, devDir,
-    async stop() {
-      await bus.stop().catch(() => {});
-      if (process.env.FAULTLINE_KEEP) return; // left running for a look: FAULTLINE_DEV_DIR=<devDir> deploy/dev/svc kafka stop
-      await svc('stop').catch(() => {});
-      rmSync(devDir, { recursive: true, force: true });
-    },
-  };
-}
+// One private broker helper for the alarm-service and chaos suites (test/support/chaos.ts).
+export { privateKafka } from './chaos.js';
+export { freePort };
 
 /** `./faultline processor correlator -c <file>` as a child process, with its REST API on its own port. */
 export class CorrelatorProcess {
@@ -130,11 +99,11 @@ export class CorrelatorProcess {
     return (await res.json()) as T;
   }
 
-  /** Every active alarm its API serves, page by page. */
-  async alarms(): Promise<ActiveAlarm[]> {
+  /** Every active alarm its API serves, page by page: the whole group's, or (`member`) only those its engine owns. */
+  async alarms(scope: 'system' | 'member' = 'system'): Promise<ActiveAlarm[]> {
     const all: ActiveAlarm[] = [];
     for (;;) {
-      const res = await fetch(`${this.url}/v1/alarms?limit=1000&offset=${all.length}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      const res = await fetch(`${this.url}/v1/alarms?limit=1000&offset=${all.length}&scope=${scope}`, { headers: { authorization: `Bearer ${TOKEN}` } });
       if (!res.ok) throw new Error(`${this.name}: GET /v1/alarms ${res.status}`);
       const page = (await res.json()) as { total: number; items: ActiveAlarm[] };
       all.push(...page.items);

@@ -61,6 +61,8 @@ test('GET /v1/alarms filters by id, entity prefix, severity, type and state, wor
   assert.is((await call('GET', '/v1/alarms', '/v1/alarms?alarm_id=700.110')).body.total, 1);
   assert.is((await call('GET', '/v1/alarms', '/v1/alarms?alarm_type=communication')).body.items[0].alarm.alarm_id, '700.110');
   assert.is((await call('GET', '/v1/alarms', '/v1/alarms?state=notifiable')).body.total, 3);
+  assert.is((await call('GET', '/v1/alarms', '/v1/alarms?scope=member')).body.total, 3, 'a lone member owns everything');
+  assert.is((await call('GET', '/v1/alarms', '/v1/alarms?scope=everyone')).body.field, 'querystring.scope');
   const page = await call('GET', '/v1/alarms', '/v1/alarms?limit=2&offset=2');
   assert.equal([page.body.total, page.body.items.length, page.body.items[0].alarm.alarm_id], [3, 1, '700.105']);
 });

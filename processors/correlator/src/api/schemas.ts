@@ -11,8 +11,8 @@ import { DurationSchema } from '@faultline/runtime';
  * TypeBox unions of literals, so a bad value gets one readable error ("must be equal to one of the
  * allowed values") instead of one per literal.
  */
-const enumOf = <T extends string>(values: readonly T[], description?: string) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+const enumOf = <T extends string>(values: readonly T[], description?: string, byDefault?: T) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}), ...(byDefault ? { default: byDefault } : {}) });
 
 export const SeverityParam = enumOf<Severity>(SEVERITIES);
 export const AlarmTypeParam = enumOf<AlarmType>(Object.keys(ALARM_TYPES) as AlarmType[]);
@@ -33,6 +33,8 @@ export const AlarmListQuery = Type.Object({
   severity: Type.Optional(SeverityParam),
   alarm_type: Type.Optional(AlarmTypeParam),
   state: Type.Optional(AlarmStateParam),
+  scope: enumOf(['system', 'member'] as const,
+    'system: every alarm of the correlator group; member: only those this member owns (its partitions)', 'system'),
   limit: Type.Integer({ minimum: 1, default: 100, description: 'page size (at most api.max_page)' }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
 }, { additionalProperties: false });

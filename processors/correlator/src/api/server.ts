@@ -17,7 +17,8 @@ import { byUrgency, summarize } from './summary.js';
 export interface AlarmBackend {
   /** Why the service is not ready (not started, no partitions assigned yet, restoring, catching up), or undefined once it is. */
   notReady(): string | undefined;
-  query(q: AlarmQuery): ActiveAlarm[];
+  /** `member`: only the alarms this member's engine owns; `system` (default): the whole group's. */
+  query(q: AlarmQuery, scope?: 'system' | 'member'): ActiveAlarm[];
   getByUuid(uuid: string): ActiveAlarm | undefined;
   events(q: EventQuery): EventLogEntry[];
   /** Publishes the fault to the faults topic; resolves once the bus accepted it. */
@@ -122,7 +123,7 @@ export async function buildApiServer(backend: AlarmBackend, opts: ApiServerOptio
         ...(q.alarm_type !== undefined && { alarm_type: q.alarm_type }),
         ...(q.state !== undefined && { state: q.state }),
       };
-      const all = backend.query(filter).sort(byUrgency);
+      const all = backend.query(filter, q.scope).sort(byUrgency);
       return { total: all.length, offset: q.offset, limit: q.limit, items: all.slice(q.offset, q.offset + q.limit) };
     });
 

@@ -49,7 +49,7 @@ export async function startAlarmApi(deps: ApiDeps): Promise<RunningApi> {
   };
   const backend: AlarmBackend = {
     notReady: deps.notReady,
-    query: (q) => reader.query(q),
+    query: (q, scope) => (scope === 'member' ? engine : reader).query(q),
     getByUuid: (uuid) => reader.getByUuid(uuid),
     events: (q) => reader.events(q),
     submitFault: async (ev) => { ctx.emit('faults', ev); },
