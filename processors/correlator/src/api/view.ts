@@ -1,5 +1,5 @@
 import type { ActiveAlarm, AlarmTransition } from '@faultline/schemas';
-import { eventOf, matchesQuery } from '../engine/alarm-table.js';
+import { eventOf, matchesQuery, queryEvents } from '../engine/alarm-table.js';
 import type { AlarmQuery, EventLogEntry, EventQuery } from '../engine/types.js';
 
 /** What the REST API reads alarms and events from: the engine itself, or an AlarmView of the whole group. */
@@ -59,13 +59,7 @@ export class AlarmView implements AlarmReader {
 
   events(q: EventQuery): EventLogEntry[] {
     this.trim();
-    const out: EventLogEntry[] = [];
-    for (let i = this.log.length - 1; i >= 0 && out.length < (q.limit ?? Infinity); i--) {
-      const e = this.log[i]!;
-      if ((q.from !== undefined && e.at < q.from) || (q.to !== undefined && e.at > q.to) || (q.type && e.type !== q.type)) continue;
-      out.push(e);
-    }
-    return out;
+    return queryEvents(this.log, q);
   }
 
   private trim() {

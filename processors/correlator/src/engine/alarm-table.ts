@@ -285,13 +285,7 @@ export class AlarmTable {
   }
 
   events(q: EventQuery = {}): EventLogEntry[] {
-    const out: EventLogEntry[] = [];
-    for (let i = this.eventLog.length - 1; i >= 0 && out.length < (q.limit ?? Infinity); i--) {
-      const e = this.eventLog[i]!;
-      if ((q.from !== undefined && e.at < q.from) || (q.to !== undefined && e.at > q.to) || (q.type && e.type !== q.type)) continue;
-      out.push(e);
-    }
-    return out;
+    return queryEvents(this.eventLog, q);
   }
 
   // ---- snapshot -----------------------------------------------------------------------------------
@@ -557,6 +551,17 @@ export function matchesQuery(a: Alarm, q: AlarmQuery): boolean {
     && (q.severity === undefined || a.severity === q.severity)
     && (q.alarm_type === undefined || a.alarm_type === q.alarm_type)
     && (q.state === undefined || hasState(a, q.state));
+}
+
+/** The entries of an event log (oldest first) that pass a query: newest first, at most `limit`. */
+export function queryEvents(log: readonly EventLogEntry[], q: EventQuery): EventLogEntry[] {
+  const out: EventLogEntry[] = [];
+  for (let i = log.length - 1; i >= 0 && out.length < (q.limit ?? Infinity); i--) {
+    const e = log[i]!;
+    if ((q.from !== undefined && e.at < q.from) || (q.to !== undefined && e.at > q.to) || (q.type && e.type !== q.type)) continue;
+    out.push(e);
+  }
+  return out;
 }
 
 /** A transition read back from the alarms topic as an event: a `logged` one is a customer log. */
