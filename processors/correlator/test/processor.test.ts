@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Value } from '@sinclair/typebox/value';
@@ -13,6 +16,20 @@ function start(config: Record<string, unknown> = {}) {
   const ctx: ProcessorContext = { id: 'processors.correlator', node: 'test', log: silentLogger, dataDir: '/tmp', emit };
   const c = correlatorProcessor.create(ctx, Value.Default(correlatorProcessor.configSchema, config) as never) as Correlator;
   return { c, emitted, emit };
+}
+/** The message start() fails with when the correlator's only rules file holds `yaml`. */
+async function startError(yaml: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'corr-'));
+  writeFileSync(join(dir, 'r.yaml'), yaml);
+  const { c } = start({ rules: { files: [join(dir, 'r.yaml')] } });
+  try {
+    await c.start();
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    await c.stop();
+  }
+  throw new Error('start() accepted the rules file');
 }
 const env = <T extends Envelope['topic']>(topic: T, value: Envelope<T>['value']): Envelope =>
   ({ topic, key: null, value, partition: 0, offset: '0', timestamp: 0 }) as Envelope;
@@ -83,35 +100,13 @@ test('the shipped rules raise 700.101 from the host collector\'s cpu gauge after
 });
 
 test('a bad rules file stops start() with every problem, its file and line', async () => {
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const dir = mkdtempSync(join(tmpdir(), 'corr-'));
-  writeFileSync(join(dir, 'r.yaml'), 'rules:\n  - name: x\n    alarm_id: "700.101"\n    metric: m\n    entity: host=<node>\n    levels: { major: { raise: 1, clear: 2 } }\n');
-  const { c } = start({ rules: { files: [join(dir, 'r.yaml')] } });
-  try {
-    await c.start();
-    assert.unreachable('start should fail');
-  } catch (e) {
-    assert.match((e as Error).message, /r\.yaml:6:\d+: x rules\.0\.levels\.major\.clear/);
-  }
-  await c.stop();
+  const message = await startError('rules:\n  - name: x\n    alarm_id: "700.101"\n    metric: m\n    entity: host=<node>\n    levels: { major: { raise: 1, clear: 2 } }\n');
+  assert.match(message, /r\.yaml:6:\d+: x rules\.0\.levels\.major\.clear/);
 });
 
 test('a rule whose alarm id no catalog declares stops start()', async () => {
-  const { writeFileSync, mkdtempSync } = await import('node:fs');
-  const { join } = await import('node:path');
-  const { tmpdir } = await import('node:os');
-  const dir = mkdtempSync(join(tmpdir(), 'corr-'));
-  writeFileSync(join(dir, 'r.yaml'), 'rules:\n  - { name: x, alarm_id: "999.001", metric: m, entity: host=<node>, levels: { major: { raise: 2, clear: 1 } } }\n');
-  const { c } = start({ rules: { files: [join(dir, 'r.yaml')] } });
-  try {
-    await c.start();
-    assert.unreachable('start should fail');
-  } catch (e) {
-    assert.match((e as Error).message, /x alarm_id: alarm 999\.001 is not in any loaded catalog/);
-  }
-  await c.stop();
+  const message = await startError('rules:\n  - { name: x, alarm_id: "999.001", metric: m, entity: host=<node>, levels: { major: { raise: 2, clear: 1 } } }\n');
+  assert.match(message, /x alarm_id: alarm 999\.001 is not in any loaded catalog/);
 });
 
 test.run();
