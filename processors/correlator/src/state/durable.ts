@@ -1,9 +1,10 @@
 import {
-  TOPICS, decode, rootEntity, type ActiveAlarm, type EngineState, type FaultEvent, type Heartbeat, type MetricBatch,
+  decode, rootEntity, type ActiveAlarm, type EngineState, type FaultEvent, type Heartbeat, type MetricBatch,
 } from '@faultline/schemas';
 import type { BusRecord, Emit, Envelope, Logger, TopicPartition } from '@faultline/runtime';
 import type { Engine } from '../engine/engine.js';
 import type { EngineOutput } from '../engine/types.js';
+import { rootOf } from '../engine/entity.js';
 import {
   OPERATOR_KEY, alarmRoot, assembleSnapshot, hostRecord, operatorRecord, splitSnapshot, type HostState, type OperatorState,
 } from './records.js';
@@ -24,21 +25,32 @@ export function inputRoot(env: Envelope): string {
   }
 }
 
-/** The last value per key of a compacted topic, decoded; tombstones delete. */
-async function lastValues<T extends 'correlator.state' | 'alarms.active'>(read: TopicReader, topic: T, log: Logger) {
-  const out = new Map<string, T extends 'alarms.active' ? ActiveAlarm : EngineState>();
-  let bad = 0;
+/** The last record per key of a compacted topic, undecoded; tombstones delete. Map order is the order of the last writes. */
+async function lastRecords(read: TopicReader, topic: 'correlator.state' | 'alarms.active'): Promise<Map<string, BusRecord>> {
+  const out = new Map<string, BusRecord>();
   for await (const r of read(topic)) {
     if (r.key === null) continue;
-    if (r.value === null) { out.delete(r.key); continue; }
-    const d = decode(TOPICS[topic].schema, r.headers, r.value);
-    if (!d.ok) { bad++; continue; }
-    out.delete(r.key); // keep the map in offset order of the last write
-    out.set(r.key, d.value as never);
+    out.delete(r.key);
+    if (r.value !== null) out.set(r.key, r);
   }
-  if (bad) log.warn('state records that do not decode were skipped', { topic, count: bad });
   return out;
 }
+
+/** Decodes what a restore keeps; records that do not decode are counted and skipped. */
+function decodeKept<N extends 'engine_state' | 'active_alarm'>(schema: N, records: Iterable<BusRecord>, log: Logger) {
+  const out: (N extends 'active_alarm' ? ActiveAlarm : EngineState)[] = [];
+  let bad = 0;
+  for (const r of records) {
+    const d = decode(schema, r.headers, r.value);
+    if (d.ok) out.push(d.value as never);
+    else bad++;
+  }
+  if (bad) log.warn('state records that do not decode were skipped', { schema, count: bad });
+  return out;
+}
+
+/** The host of an alarms.active key (`alarm_id|entity`), read from the key so unowned alarms are never decoded. */
+const keyRoot = (key: string) => rootOf(key.slice(key.indexOf('|') + 1));
 
 /**
  * The correlator's durable state (docs/alarm-state.md). Active alarms live in the compacted
@@ -103,22 +115,26 @@ export class DurableState {
     this.restoring++;
     const started = Date.now();
     try {
-      // Both at once: each read pays a consumer-group join before its first record.
-      const [states, active] = await Promise.all([lastValues(read, 'correlator.state', this.log), lastValues(read, 'alarms.active', this.log)]);
+      // Both at once: the broker serves one while the other is decoded.
+      const [stateRecords, activeRecords] = await Promise.all([lastRecords(read, 'correlator.state'), lastRecords(read, 'alarms.active')]);
       const mine = new Map<string, HostState>();
+      const partitionOfMine = new Map<string, number>();
       let operator: OperatorState | undefined;
-      for (const [key, rec] of states) {
-        if (key === OPERATOR_KEY) operator = rec.state as unknown as OperatorState;
-        else if (gained.has(rec.partition)) mine.set(rec.node, rec.state as unknown as HostState);
+      for (const rec of decodeKept('engine_state', stateRecords.values(), this.log)) {
+        if (rec.node === OPERATOR_KEY) operator = rec.state as unknown as OperatorState;
+        else if (gained.has(rec.partition)) { mine.set(rec.node, rec.state as unknown as HostState); partitionOfMine.set(rec.node, rec.partition); }
       }
-      const alarms: ActiveAlarm[] = [];
-      for (const a of active.values()) {
-        const root = alarmRoot(a);
-        if (mine.has(root) || (!states.has(root) && gained.has(ORPHAN_PARTITION))) alarms.push(a);
+      // Alarms are picked by the host in their key before anything is decoded: a member decodes only its own share.
+      const kept = [];
+      for (const [key, r] of activeRecords) {
+        const root = keyRoot(key);
+        if (mine.has(root) || (!stateRecords.has(root) && gained.has(ORPHAN_PARTITION))) kept.push(r);
       }
+      activeRecords.clear();
+      const alarms = decodeKept('active_alarm', kept, this.log);
       // Resumed now: the time this correlator (or the previous owner) was away is not the hosts' silence.
       this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now());
-      for (const [root, rec] of states) if (mine.has(root)) this.partitionOf.set(root, rec.partition);
+      for (const [root, partition] of partitionOfMine) this.partitionOf.set(root, partition);
       for (const a of alarms) if (!this.partitionOf.has(alarmRoot(a))) this.partitionOf.set(alarmRoot(a), ORPHAN_PARTITION);
       this.log.info('state restored', {
         partitions: [...gained].sort((a, b) => a - b), hosts: mine.size, alarms: alarms.length, ms: Date.now() - started,

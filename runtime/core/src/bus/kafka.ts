@@ -306,7 +306,8 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
 
   /** Raw Fetch requests outside any consumer group (kafka-read.ts): a group consumer read a million records 4-5x slower. */
   async function* readAll(topic: string, ropts: ReadAllOptions = {}): AsyncIterable<BusRecord> {
-    for await (const batch of readPartitions({ ...conn, clientId: `${config.client_id}-restore` }, topic, ropts)) yield* batch;
+    // A loop, not yield*: delegating costs an extra await per record (~2x on a million).
+    for await (const batch of readPartitions({ ...conn, clientId: `${config.client_id}-restore` }, topic, ropts)) for (const r of batch) yield r;
   }
 
   return {
