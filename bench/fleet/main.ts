@@ -229,7 +229,10 @@ const costs = {
   correlators: perMillion(['correlator-0', 'correlator-1'], correlated),
   broker: perMillion(['broker'], offered),
 };
-const coresAtTarget = Math.round((costs.simulators + costs.correlators + costs.broker) * (offeredTarget / 1e6) * 10) / 10;
+const coresAt = (samplesPerS: number) => Math.round((costs.simulators + costs.correlators + costs.broker) * (samplesPerS / 1e6) * 10) / 10;
+const coresAtTarget = coresAt(offeredTarget);
+/** The issue's target, 10,000 hosts × 500 series / 10 s: a smaller run's costs (with the same heartbeat period) scale to it. */
+const ISSUE_TARGET = 500_000;
 const keptUp = maxLagS < intervalMs / 1000 && correlated >= 0.9 * offered;
 const lastLagS = timeline.at(-1)?.lag_s ?? 0;
 
@@ -256,7 +259,7 @@ const result = {
   lag_max_s: maxLagS, lag_end_s: lastLagS, kept_up: keptUp,
   simulator_spooled: simulatorSpooled, simulator_spool_dropped: simulatorDropped,
   cpu_percent_of_one_core: cpu, cpu_seconds_per_million_samples: costs, cores_needed_at_target: coresAtTarget,
-  cores_needed_over_cores: Math.round((coresAtTarget / cpus().length) * 100) / 100, timeline, ...(profiles && { correlator_profiles: profiles.map((p) => p.slice(0, 25)) }),
+  cores_needed_over_cores: Math.round((coresAtTarget / cpus().length) * 100) / 100, cores_needed_at_500k: coresAt(ISSUE_TARGET), timeline, ...(profiles && { correlator_profiles: profiles.map((p) => p.slice(0, 25)) }),
 };
 say(`\noffered ${offered} samples/s (${result.offered_over_target}× the ${Math.round(offeredTarget)} target; the simulators' own count) and ${heartbeatsOffered} heartbeats/s`);
 say(`correlated ${correlated} samples/s by two correlators (${result.correlated_over_offered}× offered, ${result.correlated_over_target}× the target) and ${result.heartbeats_correlated_per_s} heartbeats/s`);
@@ -267,7 +270,7 @@ profiles?.forEach((top, i) => {
   say(`correlator-${i} CPU profile, self time by function (top 12):`);
   for (const f of top.slice(0, 12)) say(`  ${String(f.percent).padStart(5)} %  ${f.fn}`);
 });
-say(`CPU-seconds per million samples: simulators ${costs.simulators}, correlators ${costs.correlators}, broker ${costs.broker} → the target (${Math.round(offeredTarget)} samples/s) needs ${coresAtTarget} cores at these costs, ${result.cores_needed_over_cores}× the ${cpus().length} of this machine`);
+say(`CPU-seconds per million samples: simulators ${costs.simulators}, correlators ${costs.correlators}, broker ${costs.broker} → the target (${Math.round(offeredTarget)} samples/s) needs ${coresAtTarget} cores at these costs, ${result.cores_needed_over_cores}× the ${cpus().length} of this machine; the issue's 500,000 samples/s (with heartbeats every ${args.heartbeat}) would need ${coresAt(ISSUE_TARGET)}`);
 mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
 const name = `${args.full ? 'fleet-full' : 'fleet'}${args.heartbeat === '1s' ? '' : `-heartbeat-${args.heartbeat}`}.json`;
 writeFileSync(resolve(ROOT, 'bench/results', name), `${JSON.stringify(result, null, 2)}\n`);

@@ -40,31 +40,52 @@ interface EncodedDictionary { bytes: Buffer; fingerprint: number }
 /** The writer's side of the dictionary cache: a shared SeriesDictionary is laid out once. */
 const encodedDictionaries = new WeakMap<SeriesDictionary, EncodedDictionary>();
 
+/** Where dictionaries are laid out before their exact size is known; grows, never shrinks. */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+function reserve(used: number, need: number) {
+  if (need <= scratch.length) return;
+  const next = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+  scratch.copy(next, 0, 0, used);
+  scratch = next;
+}
+
+/**
+ * u16 length + UTF-8 at `o`; returns the end. Names and label values are short and nearly always
+ * ASCII: a byte loop is several times cheaper than Buffer.write per string, which only the rest take.
+ */
+function putString(s: string, o: number): number {
+  reserve(o, o + 2 + s.length * 3);
+  let p = o + 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) { p = o + 2 + scratch.write(s, o + 2, 'utf8'); break; }
+    scratch[p++] = c;
+  }
+  const n = p - o - 2;
+  if (n > 0xffff) throw new RangeError(`metric_batch: a name or label above 65535 bytes (${s.slice(0, 40)}...)`);
+  scratch[o] = n & 0xff;
+  scratch[o + 1] = n >>> 8;
+  return p;
+}
+
 function encodeDictionary(series: SeriesDictionary): EncodedDictionary {
   const { names, labels } = series;
-  let size = 0;
-  for (let i = 0; i < names.length; i++) {
-    size += 4 + utf8Length(names[i]!);
-    const l = labels[i]!;
-    for (const k in l) size += 4 + utf8Length(k) + utf8Length(l[k]!);
-  }
-  const bytes = Buffer.allocUnsafe(size);
   let o = 0;
-  const str = (s: string) => {
-    const n = bytes.write(s, o + 2, 'utf8');
-    if (n > 0xffff) throw new RangeError(`metric_batch: a name or label above 65535 bytes (${s.slice(0, 40)}...)`);
-    bytes.writeUInt16LE(n, o);
-    o += 2 + n;
-  };
   for (let i = 0; i < names.length; i++) {
-    str(names[i]!);
+    o = putString(names[i]!, o);
     const l = labels[i]!;
     const countAt = o;
+    reserve(o, o + 2);
     o += 2;
     let count = 0;
-    for (const k in l) { str(k); str(l[k]!); count++; }
-    bytes.writeUInt16LE(count, countAt);
+    for (const k in l) { o = putString(l[k]!, putString(k, o)); count++; }
+    if (count > 0xffff) throw new RangeError('metric_batch: a series with more than 65535 labels');
+    scratch[countAt] = count & 0xff;
+    scratch[countAt + 1] = count >>> 8;
   }
+  const bytes = Buffer.allocUnsafe(o);
+  scratch.copy(bytes, 0, 0, o);
   return { bytes, fingerprint: fingerprint(bytes) };
 }
 

@@ -80,6 +80,16 @@ test('a columnar batch made from columns encodes like one made from samples', ()
   assert.throws(() => columnarBatch(head, series, new Float64Array(2)), /3 series but 2 values/);
 });
 
+test('a dictionary larger than the writer\'s scratch space, with non-ASCII labels, reads back', () => {
+  const big: MetricBatch = {
+    node: 'compute-9', collector: 'host', ts: 1, interval_ms: 1000,
+    samples: Array.from({ length: 3000 }, (_, i) => ({ name: `node_x_${i % 7}`, labels: i % 2 ? { path: `/données/${'x'.repeat(20)}/${i}` } : ({} as Record<string, string>), value: i })),
+  };
+  const d = decoded(encode('metric_batch', big).value);
+  assert.ok(d.ok);
+  if (d.ok) assert.equal(d.value.samples, big.samples);
+});
+
 test('malformed columnar records are refused with the place they break', () => {
   const good = encode('metric_batch', batch).value;
   assert.match(reasonOf(Buffer.from(JSON.stringify(batch))), /^malformed: not a columnar metric batch/);
