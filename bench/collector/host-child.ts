@@ -19,8 +19,8 @@ const collector = createHostCollector({
     else if (topic === 'faults') counts.faults++;
   },
 }, config);
-await collector.start();
-process.stdout.write('ready\n');
+// No top-level await: bundled as CommonJS like the collector itself (collectors/host/lean/bundle.ts).
+void collector.start().then(() => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => {
   void collector.stop().then(() => {
     process.stdout.write(JSON.stringify(counts) + '\n');

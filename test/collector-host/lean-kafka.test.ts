@@ -65,7 +65,7 @@ sinks:
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
     await waitFor('the collector started', () => (log.includes('started collector collectors.host') ? true : undefined), 60_000, 100);
-    assert.match(readFileSync(`/proc/${child.pid}/cmdline`, 'latin1'), /lean-bundle\/main\.mjs/, 'runs the lean bundle');
+    assert.match(readFileSync(`/proc/${child.pid}/cmdline`, 'latin1'), /lean-bundle\/main\.cjs/, 'runs the lean bundle');
     await waitFor('10 heartbeats and 2 metric batches', () => (beats.length >= 10 && batches.length >= 2 ? true : undefined), 30_000, 100);
   } finally {
     child.kill('SIGTERM');

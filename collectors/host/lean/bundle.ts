@@ -1,4 +1,4 @@
-// Bundles the lean `faultline collector host` (main.ts) into one ES module plus tracing.cjs, loaded only when
+// Bundles the lean `faultline collector host` (main.ts) into one CommonJS file plus tracing.cjs, loaded only when
 // tracing is on. What the bundle leaves out or defers, each measured with bench/collector (RSS of the process):
 // - the OpenTelemetry SDK: shims/tracing.ts;
 // - prom-client's index (Pushgateway, cluster, default metrics): shims/prom-client.ts;
@@ -92,21 +92,25 @@ async function writeOutputs(files: readonly OutputFile[]): Promise<void> {
   }
 }
 
-/** Bundles `entry` (an ES module) the lean way into `outfile`; bench/collector bundles its own entries with it. */
+/**
+ * Bundles `entry` the lean way into `outfile`, as CommonJS: require() of a builtin leaves its lazy parts unloaded,
+ * where an ES module's import builds the builtin's whole namespace (~1 MB RSS here). So `entry` must not use
+ * top-level await. bench/collector bundles its own entries with it.
+ */
 export async function bundleLean(entry: string, outfile: string): Promise<void> {
   const r = await build({
-    ...COMMON, entryPoints: [entry], format: 'esm', outfile, plugins: [leanPlugin()],
-    // Some bundled CommonJS calls require() for builtins; an ES module has none of its own.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    ...COMMON, entryPoints: [entry], format: 'cjs', outfile, plugins: [leanPlugin()],
+    define: { 'import.meta.url': '__importMetaUrl', 'import.meta.dirname': '__dirname' },
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   });
   await writeOutputs(r.outputFiles ?? []);
 }
 
-/** Writes `<outdir>/main.mjs` (`faultline collector host`) and `<outdir>/tracing.cjs` beside it (shims/tracing.ts). */
+/** Writes `<outdir>/main.cjs` (`faultline collector host`) and `<outdir>/tracing.cjs` beside it (shims/tracing.ts). */
 export async function bundleLeanCollector(outdir: string): Promise<void> {
   const tracing = await build({ ...COMMON, entryPoints: [join(runtimeSrc, 'tracing/tracing.ts')], format: 'cjs', outfile: join(outdir, 'tracing.cjs') });
   await writeOutputs(tracing.outputFiles ?? []);
-  await bundleLean(join(here, 'main.ts'), join(outdir, 'main.mjs'));
+  await bundleLean(join(here, 'main.ts'), join(outdir, 'main.cjs'));
 }
 
 if (import.meta.main) {

@@ -64,9 +64,9 @@ async function main(argv: string[]): Promise<void> {
   log.info('stopped');
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (err) {
+// No top-level await: the bundle is CommonJS, whose require() of a builtin leaves its lazy parts unloaded (an ES
+// module's import of node:fs or node:util builds the whole namespace: fs/promises, readline, worker_threads).
+main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`faultline: the pipeline file has ${err.issues.length} problem${err.issues.length > 1 ? 's' : ''}:\n${err.message}\n`);
     process.exit(2);
@@ -74,4 +74,4 @@ try {
   process.stderr.write(`faultline: ${(err as Error).message}\n`);
   if (process.env.FAULTLINE_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
   process.exit(1);
-}
+});
