@@ -94,6 +94,11 @@ test('each member\'s API shows the alarms and events of the whole group, whichev
   });
   const parities = new Set([...parts.values()].map((p) => p % 2));
   assert.equal([...parities].sort(), [0, 1], 'the hosts are split over both members (partitions of both parities)');
+  // What each engine owns: disjoint, and together the whole.
+  const owned = async (c: CorrelatorProcess) => keysOf((await c.alarms('member')).filter((x) => mine(x) && x.alarm.alarm_id === '700.110'));
+  const [ownedA, ownedB] = await Promise.all([owned(a), owned(b)]);
+  assert.ok(ownedA.length > 0 && ownedB.length > 0, `each member owns some: ${ownedA.length} + ${ownedB.length}`);
+  assert.equal([...ownedA, ...ownedB].sort(), want, 'no alarm owned twice, none unowned');
   // One alarm, fetched by uuid from either member.
   const one = fromA[0]!;
   assert.is((await b.api<ActiveAlarm>('GET', `/v1/alarms/${one.alarm.uuid}`)).alarm.uuid, one.alarm.uuid);

@@ -140,7 +140,7 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
       // Silences and suppression must be in force before the first batch of the partitions gained.
       await sharing?.follower.caughtUp;
       await state.assign(partitions, read);
-      sharing?.follower.reapplyOperator();
+      sharing?.afterRestore();
       assigned = true;
       if (config.restore_event_log && !historyRestored) {
         historyRestored = true;

@@ -63,6 +63,18 @@ test('SharedState: peers\' silent hosts count while fresh; its own record and em
   assert.equal([...s.peerHosts(3500).inMulti], []);
 });
 
+test('after a restore, suppression and silences are set again from the operator state in force (the restored flags may be older)', () => {
+  const old = engine({ id_seed: 'old' });
+  run((o) => old.fault(set('700.110', 'host=c0.interface=eth0', 1000), o));
+  run((o) => old.setSuppressed('700.110', true, 1100, o));
+  // Its last owner suppressed it; the member restoring it has since applied the lift of that suppression.
+  const member = engine({ id_seed: 'member' });
+  member.restore({ ...old.snapshot(), table: { ...old.snapshot().table, suppressed_alarm_ids: [] } });
+  assert.ok(member.get('700.110|host=c0.interface=eth0')!.alarm.suppressed, 'restored as it was stored');
+  assert.equal(summary(run((o) => member.reconcileOperatorFlags(1200, o)).transitions), ['700.110:unsuppressed:major']);
+  assert.equal(run((o) => member.reconcileOperatorFlags(1300, o)).transitions, [], 'nothing more once in step');
+});
+
 const P = 100;
 const hb = (node: string, seq: number, ts: number): Heartbeat => ({ node, boot_id: 'b1', seq, ts, period_ms: P });
 

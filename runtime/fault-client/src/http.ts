@@ -23,6 +23,8 @@ export interface AlarmFilter {
   severity?: Severity;
   alarm_type?: string;
   state?: 'inhibited' | 'suppressed' | 'silenced' | 'flapping' | 'notifiable';
+  /** system (default): the whole correlator group; member: only what the answering member owns. */
+  scope?: 'system' | 'member';
   limit?: number;
   offset?: number;
 }

@@ -42,6 +42,10 @@ export async function startAlarmApi(deps: ApiDeps): Promise<RunningApi> {
     name: 'faultline_alarms_active', help: 'Active alarms of the whole system, as this API serves them.', registers: [registry],
     collect() { this.set(reader.activeCount); },
   });
+  new Gauge({
+    name: 'faultline_alarms_owned', help: 'Active alarms this member\'s engine owns (the hosts of its partitions).', registers: [registry],
+    collect() { this.set(engine.activeCount); },
+  });
   const operator = (fn: (at: number, out: EngineOutput) => void) => {
     const out = newOutput();
     fn(Date.now(), out);

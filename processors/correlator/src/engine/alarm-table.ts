@@ -223,6 +223,15 @@ export class AlarmTable {
     return [...this.maintenance].map(([entity_instance_id, until]) => ({ entity_instance_id, until }));
   }
 
+  /**
+   * After a restore on a member of a correlator group: restored alarms carry the flags their last owner gave
+   * them, which may predate an operator action it had not published yet. Suppression and silences are set
+   * again from the operator state in force; inhibition is left alone (its inhibitor may be owned elsewhere).
+   */
+  reconcileOperatorFlags(at: number, out: EngineOutput): void {
+    for (const rec of this.active.values()) this.refreshOperatorFlags(rec, at, out);
+  }
+
   /** Inventory parent relation: alarms of `child` (and below) are inhibited by inhibiting alarms of `parent` (and above). */
   setParent(child: string, parent: string | null, at: number, out: EngineOutput): void {
     if ((this.parents.get(child) ?? null) === parent) return;
@@ -483,12 +492,19 @@ export class AlarmTable {
       if (next.inhibited_by !== undefined) rec.alarm.inhibited_by = next.inhibited_by; else delete rec.alarm.inhibited_by;
       this.emit(next.inhibited ? 'inhibited' : 'uninhibited', rec, at, out, tp);
     }
-    if (next.suppressed !== before.suppressed) {
-      rec.alarm = { ...rec.alarm, suppressed: next.suppressed, updated_at: at };
-      this.emit(next.suppressed ? 'suppressed' : 'unsuppressed', rec, at, out, tp);
+    this.refreshOperatorFlags(rec, at, out, tp);
+  }
+
+  /** Suppression and silences of one alarm, against the operator state now in force: a transition for each that changed. */
+  private refreshOperatorFlags(rec: Rec, at: number, out: EngineOutput, tp?: string) {
+    const suppressed = rec.alarm.suppression_allowed && this.suppressedIds.has(rec.alarm.alarm_id);
+    if (suppressed !== rec.alarm.suppressed) {
+      rec.alarm = { ...rec.alarm, suppressed, updated_at: at };
+      this.emit(suppressed ? 'suppressed' : 'unsuppressed', rec, at, out, tp);
     }
-    if (!sameList(next.silenced_by, before.silenced_by)) {
-      rec.alarm = { ...rec.alarm, silenced_by: next.silenced_by, updated_at: at };
+    const silencedBy = this.silencesOf(rec.alarm, at);
+    if (!sameList(silencedBy, rec.alarm.silenced_by)) {
+      rec.alarm = { ...rec.alarm, silenced_by: silencedBy, updated_at: at };
       this.emit('updated', rec, at, out, tp);
     }
   }

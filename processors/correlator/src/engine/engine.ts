@@ -117,6 +117,7 @@ export class Engine {
   addSilence(s: Silence, at: number, out: EngineOutput): void { this.table.addSilence(s, at, out); }
   expireSilence(id: string, at: number, out: EngineOutput): boolean { return this.table.expireSilence(id, at, out); }
   silences(): Silence[] { return this.table.listSilences(); }
+  reconcileOperatorFlags(at: number, out: EngineOutput): void { this.table.reconcileOperatorFlags(at, out); }
   setSuppressed(alarmId: string, suppressed: boolean, at: number, out: EngineOutput): void { this.table.setSuppressed(alarmId, suppressed, at, out); }
   suppressedAlarmIds(): string[] { return this.table.suppressedAlarmIds(); }
   setMaintenance(entity: string, until: number | null, at: number, out: EngineOutput): void { this.table.setMaintenance(entity, until, at, out); }

@@ -50,6 +50,17 @@ export class GroupSharing {
     this.write(suppressionKey(alarmId), { kind: 'suppression', writer: this.writer, at: Date.now(), alarm_id: alarmId, suppressed });
   }
 
+  /**
+   * After a restore: every operator action again (the `*` record restored may be older than the last one in
+   * correlator.shared), then the restored alarms' suppression and silences set from it.
+   */
+  afterRestore(): void {
+    this.follower.reapplyOperator();
+    const out = newOutput();
+    this.engine.reconcileOperatorFlags(Date.now(), out);
+    this.deps.apply(out);
+  }
+
   /** Before the engine's tick: the peers' silent hosts count with this member's. */
   beforeTick(now: number): void {
     const peers = this.follower.shared.peerHosts(now);

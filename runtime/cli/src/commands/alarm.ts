@@ -38,13 +38,14 @@ Examples:
     .addOption(new Option('--severity <severity>', 'only this severity').choices([...SEVERITIES]))
     .option('--type <alarm_type>', 'only this X.733 alarm type (communication, equipment, ...)')
     .addOption(new Option('--state <state>', 'only alarms in this state').choices(['inhibited', 'suppressed', 'silenced', 'flapping', 'notifiable']))
+    .option('--member', 'only the alarms the correlator answering owns (its partitions), not the whole group\'s')
     .option('--limit <n>', 'page size', '100')
     .option('--offset <n>', 'skip this many', '0')
-    .action(async (o: ApiOptions & { alarmId?: string; entity?: string; severity?: never; type?: string; state?: never; limit: string; offset: string }) => {
+    .action(async (o: ApiOptions & { alarmId?: string; entity?: string; severity?: never; type?: string; state?: never; member?: boolean; limit: string; offset: string }) => {
       const page = await client(o).listAlarms({
         limit: Number(o.limit), offset: Number(o.offset),
         ...(o.alarmId ? { alarm_id: o.alarmId } : {}), ...(o.entity ? { entity: o.entity } : {}), ...(o.severity ? { severity: o.severity } : {}),
-        ...(o.type ? { alarm_type: o.type } : {}), ...(o.state ? { state: o.state } : {}),
+        ...(o.type ? { alarm_type: o.type } : {}), ...(o.state ? { state: o.state } : {}), ...(o.member ? { scope: 'member' as const } : {}),
       });
       if (o.json) return printJson(page);
       printAlarms(page.items);
