@@ -108,6 +108,29 @@ test('start() sends a schema-valid first batch at once, with meta and every grou
   }
 });
 
+test('a network filesystem is statfs-ed on the thread pool; one that is gone reads as a device error', async () => {
+  const host = fakeHost();
+  mkdirSync(join(host.root, 'mnt-nfs'));
+  host.put('proc/1/mountinfo', [
+    '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
+    '40 27 0:50 / /mnt-nfs rw,relatime - nfs4 server:/export rw',
+    '41 27 0:51 / /gone rw,relatime - nfs4 server:/gone rw',
+  ].join('\n') + '\n');
+  const { ctx, metrics } = capture();
+  const c = createHostCollector(ctx, config(host.root, { heartbeat: { enabled: false }, filesystems: { exclude_mountpoints: '^/proc($|/)' } }));
+  try {
+    await c.start();
+    const b = metrics[0]!;
+    assert.ok((value(b, 'node_filesystem_size_bytes', { mountpoint: '/mnt-nfs', fstype: 'nfs4' }) ?? 0) > 0, 'statfs answered through the pool');
+    assert.is(value(b, 'node_filesystem_device_error', { mountpoint: '/mnt-nfs' }), 0);
+    assert.is(value(b, 'node_filesystem_device_error', { mountpoint: '/gone' }), 1);
+    assert.is(value(b, 'node_filesystem_size_bytes', { mountpoint: '/gone' }), undefined);
+  } finally {
+    await c.stop();
+    host.cleanup();
+  }
+});
+
 test('heartbeats: the boot id, a sequence from 0 without gaps, the configured period', async () => {
   const host = fakeHost();
   const { ctx, heartbeats } = capture();

@@ -5,6 +5,10 @@ import * as assert from 'uvu/assert';
 import { ConfigError, loadPipelineConfig } from '@faultline/runtime';
 import { collectorOnlyRegistry, selectHostCollectors } from '../lean/registry.js';
 import { lazyCompile } from '../lean/shims/lazy-ajv.js';
+import { lazyBuiltin } from '../lean/bundle.js';
+import { Gzip, gunzipSync } from 'node:zlib';
+
+const moduleOf = (source: string) => import(`data:text/javascript,${encodeURIComponent(source)}`);
 
 const SHARED_FILE = `
 node: compute-0
@@ -57,6 +61,21 @@ test('a lazy validator compiles on its first call only, and passes on the result
   assert.is(validate('y'), false);
   assert.equal(validate.errors, [{ message: 'not the schema' }]);
   assert.is(compiles, 1, 'compiled once');
+});
+
+test('a lazy builtin wraps its functions: calls, `new` and the default export reach the real module', async () => {
+  const zlib = await moduleOf(lazyBuiltin('zlib'));
+  assert.is(gunzipSync(zlib.gzipSync(Buffer.from('heartbeat'))).toString(), 'heartbeat');
+  assert.instance(new zlib.Gzip(), Gzip, 'a class wrapper constructs the real class');
+  assert.is(zlib.default.constants.Z_BEST_SPEED, 1, 'non-functions are getters on the default export');
+  assert.is(typeof zlib.default.zstdCompressSync, 'function', 'destructuring the default export does not load the module');
+});
+
+test('randomUUID without crypto: RFC 4122 version 4, random', async () => {
+  const crypto = await moduleOf(lazyBuiltin('crypto'));
+  const a = crypto.randomUUID() as string;
+  assert.match(a, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.is.not(crypto.randomUUID(), a);
 });
 
 test.run();
