@@ -103,6 +103,8 @@ for (const under of buses) {
       assert.equal(logged, ['first', 'after', 'twice'], 'only the attempt that succeeded published; the poison batch published nothing');
       const counted = await bus.telemetry.registry.getSingleMetricAsString('faultline_dead_letters_total');
       assert.match(counted, new RegExp(`component="${id}",reason="processing_error"} [1-9]`));
+      const retried = await bus.telemetry.registry.getSingleMetricAsString('faultline_processor_retries_total');
+      assert.match(retried, `{component="${id}"} 4`, 'two retries of the poison batch, two of "twice"');
     } finally {
       await pipeline.stop();
     }

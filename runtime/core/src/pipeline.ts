@@ -223,7 +223,10 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
                 produced.push(trace ? toOutbound(topic, ...trace(topic, value, opts)) : toOutbound(topic, value, opts));
               });
             }, {
-              onRetry: (err, attempt, waitMs) => log.warn('processor failed on a batch; retrying', { component: entry.id, attempt, waitMs, error: err.message }),
+              onRetry: (err, attempt, waitMs) => {
+                bus.telemetry.processorRetries.inc({ component: entry.id });
+                log.warn('processor failed on a batch; retrying', { component: entry.id, attempt, waitMs, error: err.message });
+              },
               stopping: () => stopping !== undefined,
             });
             if (!failed) { out.push(...produced); return; }
