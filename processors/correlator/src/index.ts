@@ -29,6 +29,7 @@ export type {
 } from './engine/types.js';
 export { DurableState, inputRoot } from './state/durable.js';
 export type { TopicReader } from './state/durable.js';
+export { decodeActiveAlarm } from './state/restore-check.js';
 export { assembleSnapshot, splitSnapshot, OPERATOR_KEY } from './state/records.js';
 export type { HostState, OperatorState } from './state/records.js';
 export { ApiConfigSchema, TOKEN_FILE } from './api/config.js';

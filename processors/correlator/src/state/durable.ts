@@ -5,6 +5,7 @@ import type { BusRecord, Emit, Envelope, Logger, TopicPartition } from '@faultli
 import type { Engine } from '../engine/engine.js';
 import type { EngineOutput } from '../engine/types.js';
 import { rootOf } from '../engine/entity.js';
+import { decodeActiveAlarm } from './restore-check.js';
 import {
   OPERATOR_KEY, alarmRoot, assembleSnapshot, hostRecord, operatorRecord, splitSnapshot, type HostState, type OperatorState,
 } from './records.js';
@@ -37,17 +38,21 @@ async function lastRecords(read: TopicReader, topic: 'correlator.state' | 'alarm
 }
 
 /** Decodes what a restore keeps; records that do not decode are counted and skipped. */
-function decodeKept<N extends 'engine_state' | 'active_alarm'>(schema: N, records: Iterable<BusRecord>, log: Logger) {
-  const out: (N extends 'active_alarm' ? ActiveAlarm : EngineState)[] = [];
+function decodeKept<T>(what: string, records: Iterable<BusRecord>, decodeOne: (r: BusRecord) => T | undefined, log: Logger): T[] {
+  const out: T[] = [];
   let bad = 0;
   for (const r of records) {
-    const d = decode(schema, r.headers, r.value);
-    if (d.ok) out.push(d.value as never);
-    else bad++;
+    const v = decodeOne(r);
+    if (v === undefined) bad++;
+    else out.push(v);
   }
-  if (bad) log.warn('state records that do not decode were skipped', { schema, count: bad });
+  if (bad) log.warn('state records that do not decode were skipped', { topic: what, count: bad });
   return out;
 }
+const decodeState = (r: BusRecord): EngineState | undefined => {
+  const d = decode('engine_state', r.headers, r.value);
+  return d.ok ? d.value : undefined;
+};
 
 /** The host of an alarms.active key (`alarm_id|entity`), read from the key so unowned alarms are never decoded. */
 const keyRoot = (key: string) => rootOf(key.slice(key.indexOf('|') + 1));
@@ -120,7 +125,7 @@ export class DurableState {
       const mine = new Map<string, HostState>();
       const partitionOfMine = new Map<string, number>();
       let operator: OperatorState | undefined;
-      for (const rec of decodeKept('engine_state', stateRecords.values(), this.log)) {
+      for (const rec of decodeKept('correlator.state', stateRecords.values(), decodeState, this.log)) {
         if (rec.node === OPERATOR_KEY) operator = rec.state as unknown as OperatorState;
         else if (gained.has(rec.partition)) { mine.set(rec.node, rec.state as unknown as HostState); partitionOfMine.set(rec.node, rec.partition); }
       }
@@ -131,7 +136,7 @@ export class DurableState {
         if (mine.has(root) || (!stateRecords.has(root) && gained.has(ORPHAN_PARTITION))) kept.push(r);
       }
       activeRecords.clear();
-      const alarms = decodeKept('active_alarm', kept, this.log);
+      const alarms = decodeKept('alarms.active', kept, (r) => decodeActiveAlarm(r.headers, r.value!), this.log);
       // Resumed now: the time this correlator (or the previous owner) was away is not the hosts' silence.
       this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now());
       for (const [root, partition] of partitionOfMine) this.partitionOf.set(root, partition);
