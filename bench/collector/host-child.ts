@@ -3,7 +3,7 @@
 // the counts as one JSON line and exits.
 import { tmpdir } from 'node:os';
 import { Value } from '@sinclair/typebox/value';
-import { TOPICS, encode } from '@faultline/schemas';
+import { TOPICS, encode, metricColumns, type MetricBatch } from '@faultline/schemas';
 import { silentLogger } from '@faultline/runtime';
 import { HostCollectorConfigSchema, createHostCollector, type HostCollectorConfig } from '@faultline/collector-host';
 
@@ -14,7 +14,8 @@ const collector = createHostCollector({
   emit: (topic, value) => {
     if (value === null) return;
     counts.bytes += encode(TOPICS[topic].schema, value as never).value.length;
-    if (topic === 'metrics') { counts.metrics++; counts.samples += (value as { samples: unknown[] }).samples.length; }
+    // Counted from the columns: reading `samples` would build one object per sample, which the bus never does.
+    if (topic === 'metrics') { counts.metrics++; counts.samples += metricColumns(value as MetricBatch).values.length; }
     else if (topic === 'heartbeats') counts.heartbeats++;
     else if (topic === 'faults') counts.faults++;
   },

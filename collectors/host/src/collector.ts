@@ -1,9 +1,10 @@
 import { once, parseDuration, type Collector, type CollectorContext } from '@faultline/runtime';
-import type { MetricBatch, MetricMeta } from '@faultline/schemas';
+import { columnarBatch, type MetricBatchHead, type MetricMeta } from '@faultline/schemas';
 import type { HostCollectorConfig, MetricGroup } from './config.js';
 import { detectFaults, initialFaultState, type FaultOptions } from './faults/detectors.js';
 import type { FaultSource } from './faults/alarms.js';
 import { createHostSampler } from './sampler.js';
+import { createSeriesColumns } from './series.js';
 import type { MetricDef } from './samples.js';
 
 export const MIN_INTERVAL_MS = 1000;
@@ -47,6 +48,7 @@ export function createHostCollector(ctx: CollectorContext, config: HostCollector
   const source: FaultSource = { node: ctx.node, source: `collector/host@${ctx.node}` };
   const sampler = createHostSampler(config);
   const metaFor = createMetaPolicy(config.meta_every);
+  const columnsOf = createSeriesColumns();
   let faultState = initialFaultState();
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
@@ -60,10 +62,11 @@ export function createHostCollector(ctx: CollectorContext, config: HostCollector
     for (const f of failed) if (!failing.has(f.group)) ctx.log.warn('metric group failed: its samples are missing until it recovers', f);
     for (const group of failing) if (!failingNow.has(group)) ctx.log.info('metric group recovered', { group });
     failing = failingNow;
-    const batch: MetricBatch = { node: ctx.node, collector: 'host', ts, interval_ms: intervalMs, samples: buffer.samples };
+    const head: MetricBatchHead = { node: ctx.node, collector: 'host', ts, interval_ms: intervalMs };
     const meta = metaFor(buffer.defs);
-    if (meta) batch.meta = meta;
-    ctx.emit('metrics', batch);
+    if (meta) head.meta = meta;
+    const { series, values } = columnsOf(buffer.samples);
+    ctx.emit('metrics', columnarBatch(head, series, values));
     if (!config.faults.enabled) return;
     const r = detectFaults(faultState, obs, ts, faultOptions, source);
     faultState = r.state;
