@@ -39,6 +39,13 @@ test.after(async () => {
 const mine = (x: ActiveAlarm) => x.alarm.entity_instance_id.startsWith(`host=${prefix}-`);
 /** The test's 700.110 alarms (a busy machine may add a heartbeat alarm for a host now and then). */
 const ours = async (c: CorrelatorProcess) => (await c.alarms()).filter((x) => mine(x) && x.alarm.alarm_id === '700.110');
+/** True once every one of the test's alarms on `c` passes `ok`; else throws what is still off (waitFor reports it). */
+async function everyAlarm(c: CorrelatorProcess, ok: (x: ActiveAlarm) => boolean): Promise<true> {
+  const xs = await ours(c);
+  const off = xs.filter((x) => !ok(x));
+  if (xs.length === hosts.length && !off.length) return true;
+  throw new Error(`${c.name}: ${xs.length} alarms, off: ${off.map((x) => `${x.alarm.entity_instance_id} seq ${x.seq}`).join(', ')}`);
+}
 const keysOf = (xs: ActiveAlarm[]) => xs.map((x) => `${x.alarm.alarm_id}|${x.alarm.entity_instance_id}`).sort();
 const both = async <T>(what: string, probe: (c: CorrelatorProcess) => Promise<T | undefined>) =>
   waitFor(what, async () => {
@@ -114,25 +121,19 @@ test('each member\'s API shows the alarms and events of the whole group, whichev
 
 test('a silence made on one member and expired on the other applies to every member\'s alarms, live', async () => {
   const s = await a.api<{ id: string }>('POST', '/v1/silences', { matchers: { alarm_id: '700.110' }, duration: '10m', comment: 'group test' });
-  await both('the silence on every alarm, in both views', async (c) => {
-    const xs = await ours(c);
-    return xs.length === hosts.length && xs.every((x) => x.alarm.silenced_by.includes(s.id)) ? true : undefined;
-  });
+  await both('the silence on every alarm, in both views', (c) => everyAlarm(c, (x) => x.alarm.silenced_by.includes(s.id)));
   const listed = await b.api<{ items: { id: string }[] }>('GET', '/v1/silences');
   assert.ok(listed.items.some((x) => x.id === s.id), 'the other member lists it');
   await b.api('DELETE', `/v1/silences/${s.id}`);
-  await both('no alarm silenced any more', async (c) => ((await ours(c)).every((x) => x.alarm.silenced_by.length === 0) ? true : undefined));
+  await both('no alarm silenced any more', (c) => everyAlarm(c, (x) => x.alarm.silenced_by.length === 0));
 });
 
 test('a suppression made on one member and lifted on the other applies to every member\'s alarms, live', async () => {
   await b.api('PUT', '/v1/suppressions/700.110');
-  await both('every 700.110 suppressed, in both views', async (c) => {
-    const xs = await ours(c);
-    return xs.length === hosts.length && xs.every((x) => x.alarm.suppressed) ? true : undefined;
-  });
+  await both('every 700.110 suppressed, in both views', (c) => everyAlarm(c, (x) => x.alarm.suppressed));
   assert.ok((await a.api<{ alarm_ids: string[] }>('GET', '/v1/suppressions')).alarm_ids.includes('700.110'));
   await a.api('DELETE', '/v1/suppressions/700.110');
-  await both('no alarm suppressed any more', async (c) => ((await ours(c)).every((x) => !x.alarm.suppressed) ? true : undefined));
+  await both('no alarm suppressed any more', (c) => everyAlarm(c, (x) => !x.alarm.suppressed));
   assert.not.ok((await b.api<{ alarm_ids: string[] }>('GET', '/v1/suppressions')).alarm_ids.includes('700.110'));
 });
 

@@ -8,7 +8,7 @@ import type { BusRecord, Follower, FollowOptions } from './types.js';
 
 const tpKey = (topic: string, partition: number) => `${topic}\0${partition}`;
 
-/** A partition counts as read once this long has passed without a record (its end is a transaction marker). */
+/** A partition counts as read once records flowed and then this long passed without one (its end is a transaction marker). */
 const QUIET_MS = 1_000;
 /** ... or once this long has passed at all (a group join on a busy broker, partitions holding only markers). */
 const GIVE_UP_MS = 30_000;
@@ -16,8 +16,8 @@ const GIVE_UP_MS = 30_000;
 /**
  * Follows topics on Kafka: every partition from its start (or `last` records before its end),
  * committed records only, in manual mode so it belongs to no group's assignment and commits nothing.
- * `caughtUp` resolves once every partition reached the end it had at the start: a transactional
- * partition ends with a commit marker, so the record before it (end - 2) or a quiet second counts.
+ * `caughtUp` resolves once every partition reached the end it had at the start: a record at or past it,
+ * or, as a transactional partition ends with a commit marker that is no record, a quiet second after records flowed.
  * When the client ends the stream (the broker away), it is reopened where it stopped.
  */
 export async function followKafka(config: KafkaConfig, fopts: FollowOptions, log: Logger): Promise<Follower> {
@@ -46,10 +46,18 @@ export async function followKafka(config: KafkaConfig, fopts: FollowOptions, log
   let caughtUpDone!: () => void;
   const caughtUp = new Promise<void>((r) => { caughtUpDone = r; });
   const began = Date.now();
-  let lastRecordAt = began;
+  /** Quiet counts only once records flow (the first fetch may wait for a group join), and per partition. */
+  let flowingSince: number | undefined;
+  const lastRecordAt = new Map<string, number>();
   const check = () => {
-    if (pending.size && Date.now() - lastRecordAt < QUIET_MS && Date.now() - began < GIVE_UP_MS) return;
-    if (pending.size) log.debug('follow: caught up by quiet time', { topics, partitions: pending.size });
+    const now = Date.now();
+    if (flowingSince !== undefined) {
+      for (const key of pending.keys()) if (now - (lastRecordAt.get(key) ?? flowingSince) >= QUIET_MS) pending.delete(key);
+    }
+    const gaveUp = now - began >= GIVE_UP_MS;
+    if (pending.size && !gaveUp) return;
+    // Quiet is the normal end of a transactional partition; giving up means the view may be short of records.
+    if (pending.size && gaveUp) log.warn('follow: not caught up after 30 s; going on', { topics, partitions: pending.size });
     pending.clear();
     clearInterval(checker);
     caughtUpDone();
@@ -75,9 +83,12 @@ export async function followKafka(config: KafkaConfig, fopts: FollowOptions, log
       const at = next.get(key);
       if (at && m.offset < at.offset) return; // fetched again after a reopen
       next.set(key, { topic: m.topic, partition: m.partition, offset: m.offset + 1n });
-      lastRecordAt = Date.now();
       const end = pending.get(key);
-      if (end !== undefined && m.offset >= end - 2n) pending.delete(key);
+      if (end !== undefined) {
+        flowingSince ??= Date.now();
+        lastRecordAt.set(key, Date.now());
+        if (m.offset >= end - 1n) pending.delete(key);
+      }
       batch.push(toBusRecord(m));
       if (!flushQueued) { flushQueued = true; setImmediate(flush); }
     });
