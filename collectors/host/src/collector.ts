@@ -50,7 +50,8 @@ export function createHostCollector(ctx: CollectorContext, config: HostCollector
   const metaFor = createMetaPolicy(config.meta_every);
   const columnsOf = createSeriesColumns();
   let faultState = initialFaultState();
-  let timer: NodeJS.Timeout | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let collectTimer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let stopped = false;
   let failing = new Set<MetricGroup>(); // logged once when a group starts failing and once when it recovers
@@ -92,56 +93,53 @@ export function createHostCollector(ctx: CollectorContext, config: HostCollector
     heartbeat = (ts) => ctx.emit('heartbeats', { node: ctx.node, boot_id: (boot ??= bootId()), seq: seq++, ts, period_ms: heartbeatMs });
   }
 
-  /**
-   * One timer for heartbeats and collection, both aligned to the wall clock (collection as collectd does):
-   * a wakeup costs this process ~0.1 ms of CPU whatever it does (bench/collector), so a collection falls on a
-   * heartbeat's wakeup instead of one of its own whenever the interval is a multiple of the period.
-   */
-  let nextBeat = Infinity;
+  /** Collection is due at the first wakeup at or after each interval boundary of the wall clock. */
   let nextCollect = Infinity;
   const after = (t: number, period: number) => t - (t % period) + period;
-  function tick() {
-    if (stopped) return;
-    const now = Date.now();
+  function collectIfDue(now: number) {
+    if (nextCollect - now > intervalMs) nextCollect = after(now, intervalMs); // the wall clock stepped back (NTP at boot)
     // A timer may fire a millisecond before the wall clock says so: due is due, and the next one comes after it.
-    if (heartbeat && now >= nextBeat - TIMER_SLACK_MS) {
-      heartbeat(now);
-      nextBeat = after(Math.max(now, nextBeat), heartbeatMs);
-    }
-    if (now >= nextCollect - TIMER_SLACK_MS) {
-      startCollection();
-      nextCollect = after(Math.max(now, nextCollect), intervalMs);
-    }
-    arm();
+    if (now < nextCollect - TIMER_SLACK_MS) return;
+    startCollection();
+    nextCollect = after(Math.max(now, nextCollect), intervalMs);
   }
-  function arm() {
-    clearTimeout(timer);
-    // The wall clock stepped back (NTP at boot): re-anchor, or the next heartbeat would wait out the step.
-    const now = Date.now();
-    if (nextBeat !== Infinity && nextBeat - now > heartbeatMs) nextBeat = after(now, heartbeatMs);
-    if (nextCollect !== Infinity && nextCollect - now > intervalMs) nextCollect = after(now, intervalMs);
-    const next = Math.min(nextBeat, nextCollect);
-    if (next !== Infinity) timer = setTimeout(tick, Math.max(0, next - now));
+  function scheduleCollection() {
+    collectTimer = setTimeout(() => {
+      collectIfDue(Date.now());
+      if (!stopped) scheduleCollection();
+    }, Math.max(0, nextCollect - Date.now()));
   }
+  /**
+   * A wakeup costs this process ~0.15 ms of CPU whatever it does, and an aligned setTimeout per beat ~35 µs more
+   * than an interval timer re-armed in place (measured here): heartbeats run on setInterval, and collection rides
+   * on them when a beat comes at least ten times an interval (late by at most a tenth of it, 100 ms by default);
+   * otherwise it has an aligned timer of its own.
+   */
+  const rides = heartbeat !== undefined && heartbeatMs * 10 <= intervalMs;
 
   return {
     async start() {
-      const now = Date.now();
       if (heartbeat) {
-        heartbeat(now);
-        nextBeat = after(now, heartbeatMs);
-        arm(); // heartbeats go on while the first collection runs (chronyd may take its timeout to answer)
+        const beat = heartbeat;
+        beat(Date.now());
+        // Heartbeats go on while the first collection runs (chronyd may take its timeout to answer).
+        heartbeatTimer = setInterval(() => {
+          const now = Date.now();
+          beat(now);
+          if (rides && nextCollect !== Infinity) collectIfDue(now);
+        }, heartbeatMs);
       }
       // A first batch right away gives counters their baseline and the sinks their meta without waiting an interval.
       inFlight = collect().finally(() => { inFlight = undefined; });
       await inFlight;
       if (stopped) return;
       nextCollect = after(Date.now(), intervalMs);
-      arm();
+      if (!rides) scheduleCollection();
     },
     stop: once(async () => {
       stopped = true;
-      clearTimeout(timer);
+      clearInterval(heartbeatTimer);
+      clearTimeout(collectTimer);
       await inFlight;
       sampler.close();
     }),

@@ -151,7 +151,7 @@ test('heartbeats: the boot id, a sequence from 0 without gaps, the configured pe
   assert.is(heartbeats.length, n, 'no heartbeat after stop()');
 });
 
-test('heartbeats and collection go on when the wall clock steps back an hour (their timer is aligned to it)', async () => {
+test('heartbeats and collection go on when the wall clock steps back an hour (collection is aligned to it)', async () => {
   const host = fakeHost();
   const { ctx, heartbeats, metrics } = capture();
   const c = createHostCollector(ctx, config(host.root));
