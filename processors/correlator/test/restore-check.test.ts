@@ -20,8 +20,12 @@ const changed = (f: (a: Record<string, any>) => void) => {
   return Buffer.from(JSON.stringify(v));
 };
 
-test('a record the correlator wrote decodes to the same alarm', () => {
+test('a record the correlator wrote decodes to the same alarm, also with repeated strings shared through a pool', () => {
   assert.equal(decodeActiveAlarm(e.headers, e.value), active);
+  const pool = new Map<string, string>();
+  assert.equal(decodeActiveAlarm(e.headers, e.value, pool), active);
+  assert.equal(decodeActiveAlarm(e.headers, e.value, pool), active);
+  assert.ok(pool.has(active.alarm.proposed_repair_action) && !pool.has(active.alarm.uuid), 'catalog texts are pooled, unique ids are not');
 });
 
 test('another schema, another major version or bytes that are not JSON are refused', () => {

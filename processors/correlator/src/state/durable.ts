@@ -5,7 +5,7 @@ import type { BusRecord, Emit, Envelope, Logger, TopicPartition } from '@faultli
 import type { Engine } from '../engine/engine.js';
 import type { EngineOutput } from '../engine/types.js';
 import { rootOf } from '../engine/entity.js';
-import { decodeActiveAlarm } from './restore-check.js';
+import { decodeActiveAlarm, type StringPool } from './restore-check.js';
 import {
   OPERATOR_KEY, alarmRoot, assembleSnapshot, hostRecord, operatorRecord, splitSnapshot, type HostState, type OperatorState,
 } from './records.js';
@@ -120,8 +120,8 @@ export class DurableState {
     this.restoring++;
     const started = Date.now();
     try {
-      // Both at once: the broker serves one while the other is decoded.
-      const [stateRecords, activeRecords] = await Promise.all([lastRecords(read, 'correlator.state'), lastRecords(read, 'alarms.active')]);
+      // correlator.state first (one record per host): it says which hosts are ours before alarms.active is read.
+      const stateRecords = await lastRecords(read, 'correlator.state');
       const mine = new Map<string, HostState>();
       const partitionOfMine = new Map<string, number>();
       let operator: OperatorState | undefined;
@@ -129,14 +129,7 @@ export class DurableState {
         if (rec.node === OPERATOR_KEY) operator = rec.state as unknown as OperatorState;
         else if (gained.has(rec.partition)) { mine.set(rec.node, rec.state as unknown as HostState); partitionOfMine.set(rec.node, rec.partition); }
       }
-      // Alarms are picked by the host in their key before anything is decoded: a member decodes only its own share.
-      const kept = [];
-      for (const [key, r] of activeRecords) {
-        const root = keyRoot(key);
-        if (mine.has(root) || (!stateRecords.has(root) && gained.has(ORPHAN_PARTITION))) kept.push(r);
-      }
-      activeRecords.clear();
-      const alarms = decodeKept('alarms.active', kept, (r) => decodeActiveAlarm(r.headers, r.value!), this.log);
+      const alarms = [...(await this.ownAlarms(read, (root) => mine.has(root) || (!stateRecords.has(root) && gained.has(ORPHAN_PARTITION)))).values()];
       // Resumed now: the time this correlator (or the previous owner) was away is not the hosts' silence.
       this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now());
       for (const [root, partition] of partitionOfMine) this.partitionOf.set(root, partition);
@@ -147,6 +140,28 @@ export class DurableState {
     } finally {
       this.restoring--;
     }
+  }
+
+  /**
+   * The last value of every alarms.active key whose host `ours` accepts, decoded as it is read: the host is
+   * in the key (alarm_id|entity), so other members' alarms are never decoded, and no raw record (nor the
+   * decompressed batch it points into) outlives its fetch: a million raw values held until the end doubled
+   * the restore's peak RSS.
+   */
+  private async ownAlarms(read: TopicReader, ours: (root: string) => boolean): Promise<Map<string, ActiveAlarm>> {
+    const out = new Map<string, ActiveAlarm>();
+    const strings: StringPool = new Map();
+    let bad = 0;
+    for await (const r of read('alarms.active')) {
+      if (r.key === null) continue;
+      out.delete(r.key); // the map stays in offset order of the last writes
+      if (r.value === null || !ours(keyRoot(r.key))) continue;
+      const a = decodeActiveAlarm(r.headers, r.value, strings);
+      if (a) out.set(r.key, a);
+      else bad++;
+    }
+    if (bad) this.log.warn('state records that do not decode were skipped', { topic: 'alarms.active', count: bad });
+    return out;
   }
 
   /** Forgets the hosts of the input partitions taken away: their new owner restores them. */
