@@ -92,22 +92,30 @@ function treeCpuSeconds(pid: number): number {
   return sum / 100; // USER_HZ
 }
 
-/** Self time by function (file:function) of the process profiles in a --cpu-prof dir, largest first. */
-function topFunctions(dir: string): { fn: string; percent: number }[] {
-  const self = new Map<string, number>();
-  let total = 0;
+/**
+ * Busy self time of the process profiles in a --cpu-prof dir (idle and the VM's own "(program)" left
+ * out), by source file and by function, largest first.
+ */
+function topFunctions(dir: string): { by_file: { file: string; percent: number }[]; by_function: { fn: string; percent: number }[] } {
+  const byFile = new Map<string, number>();
+  const byFn = new Map<string, number>();
+  let busy = 0;
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
     const prof = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { nodes: { id: number; callFrame: { functionName: string; url: string } }[]; samples: number[] };
     const byId = new Map(prof.nodes.map((n) => [n.id, n.callFrame]));
     for (const id of prof.samples) {
       const cf = byId.get(id)!;
-      const where = cf.url ? `${cf.url.replace(/^.*\/(node_modules\/(\.pnpm\/)?)?/, '').replace(/^file:\/\//, '')}` : '';
-      const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();
-      self.set(key, (self.get(key) ?? 0) + 1);
-      total++;
+      if (cf.functionName === '(idle)' || cf.functionName === '(program)') continue;
+      const file = cf.url ? cf.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '').replace(`${ROOT}/`, '') : cf.functionName || '(native)';
+      byFile.set(file, (byFile.get(file) ?? 0) + 1);
+      const fn = `${cf.functionName || '(anonymous)'} ${file}`;
+      byFn.set(fn, (byFn.get(fn) ?? 0) + 1);
+      busy++;
     }
   }
-  return [...self].sort((a, b) => b[1] - a[1]).map(([fn, n]) => ({ fn, percent: Math.round((n / total) * 1000) / 10 }));
+  const top = <K extends string>(m: Map<string, number>, key: K) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, n]) => ({ [key]: k, percent: Math.round((n / busy) * 1000) / 10 }) as Record<K, string> & { percent: number });
+  return { by_file: top(byFile, 'file'), by_function: top(byFn, 'fn') };
 }
 
 /** A correlator's committed metric batches, from its /metrics. */
@@ -259,7 +267,7 @@ const result = {
   lag_max_s: maxLagS, lag_end_s: lastLagS, kept_up: keptUp,
   simulator_spooled: simulatorSpooled, simulator_spool_dropped: simulatorDropped,
   cpu_percent_of_one_core: cpu, cpu_seconds_per_million_samples: costs, cores_needed_at_target: coresAtTarget,
-  cores_needed_over_cores: Math.round((coresAtTarget / cpus().length) * 100) / 100, cores_needed_at_500k: coresAt(ISSUE_TARGET), timeline, ...(profiles && { correlator_profiles: profiles.map((p) => p.slice(0, 25)) }),
+  cores_needed_over_cores: Math.round((coresAtTarget / cpus().length) * 100) / 100, cores_needed_at_500k: coresAt(ISSUE_TARGET), timeline, ...(profiles && { correlator_profiles: profiles }),
 };
 say(`\noffered ${offered} samples/s (${result.offered_over_target}× the ${Math.round(offeredTarget)} target; the simulators' own count) and ${heartbeatsOffered} heartbeats/s`);
 say(`correlated ${correlated} samples/s by two correlators (${result.correlated_over_offered}× offered, ${result.correlated_over_target}× the target) and ${result.heartbeats_correlated_per_s} heartbeats/s`);
@@ -267,8 +275,8 @@ say(`consumer lag: max ${maxLagS} s, at the end ${lastLagS} s; kept up (lag unde
 if (simulatorSpooled) say(`the simulator's producer timed out and spooled to disk${simulatorDropped ? ', then dropped its oldest records (spool full)' : ''}: its producer did not deliver the offered rate within the spool's ack deadline (compare its CPU with the broker's)`);
 say(`CPU (% of one core): ${Object.entries(cpu).map(([n, v]) => `${n} ${v}%`).join(', ')}; load average at the end ${result.machine.loadavg_end.join(' ')} on ${cpus().length} cores (the broker shares them)`);
 profiles?.forEach((top, i) => {
-  say(`correlator-${i} CPU profile, self time by function (top 12):`);
-  for (const f of top.slice(0, 12)) say(`  ${String(f.percent).padStart(5)} %  ${f.fn}`);
+  say(`correlator-${i} CPU profile, busy self time (whole process life, start included) by file: ${top.by_file.slice(0, 10).map((x) => `${x.file} ${x.percent}%`).join(', ')}`);
+  say(`  by function: ${top.by_function.slice(0, 10).map((x) => `${x.fn} ${x.percent}%`).join(', ')}`);
 });
 say(`CPU-seconds per million samples: simulators ${costs.simulators}, correlators ${costs.correlators}, broker ${costs.broker} → the target (${Math.round(offeredTarget)} samples/s) needs ${coresAtTarget} cores at these costs, ${result.cores_needed_over_cores}× the ${cpus().length} of this machine; the issue's 500,000 samples/s (with heartbeats every ${args.heartbeat}) would need ${coresAt(ISSUE_TARGET)}`);
 mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });

@@ -72,9 +72,12 @@ export function columnarBatch(head: MetricBatchHead, series: SeriesDictionary, v
   return batch;
 }
 
+/** The columns of a columnar batch whose samples were never read; undefined for any other batch. */
+export const ownColumns = (batch: MetricBatch): MetricColumns | undefined => (batch as WithColumns)[COLUMNS];
+
 /** The batch's columns: free for a columnar batch whose samples were never read, built from `samples` otherwise. */
 export function metricColumns(batch: MetricBatch): MetricColumns {
-  const own = (batch as WithColumns)[COLUMNS];
+  const own = ownColumns(batch);
   if (own) return own;
   const { samples } = batch;
   const names = new Array<string>(samples.length);

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { DeadLetterReason } from './dead-letter.js';
 import {
-  MetricMetaSchema, columnarBatch, metricColumns, type MetricBatch, type MetricBatchHead, type SeriesDictionary,
+  MetricMetaSchema, columnarBatch, metricColumns, ownColumns, type MetricBatch, type MetricBatchHead, type SeriesDictionary,
 } from './metric-batch.js';
 
 /**
@@ -109,8 +109,10 @@ export function encodeMetricWire(batch: MetricBatch): Buffer | undefined {
 }
 
 function writeBatch(batch: MetricBatch): Buffer {
-  const { series, values } = metricColumns(batch);
-  const dict = dictionaryOf(series);
+  // Only a dictionary that batches share is worth remembering; one built from this batch's samples is not.
+  const own = ownColumns(batch);
+  const { series, values } = own ?? metricColumns(batch);
+  const dict = own ? dictionaryOf(series) : encodeDictionary(series);
   const meta = batch.meta === undefined ? undefined : JSON.stringify(batch.meta);
   const nodeLen = utf8Length(batch.node);
   const collectorLen = utf8Length(batch.collector);
