@@ -15,6 +15,7 @@ interface RawPartition {
 const FETCH_VERSION = 15; // Kafka 3.5+: topic ids, no replica id in the request
 const PARTITION_MAX_BYTES = 1 << 20;
 const RESPONSE_MAX_BYTES = 8 << 20;
+const RETRIES = 5;
 
 const skipTaggedFields = (r: Reader) => {
   const n = r.readUnsignedVarInt();
@@ -88,24 +89,35 @@ export async function* readPartitions(
     const info = meta?.topics.get(topic);
     if (!meta || !info) return;
     const ends = (await admin.listOffsets({ topics: [topic], isolationLevel: FetchIsolationLevels.READ_COMMITTED })).get(topic) ?? [];
-    const byLeader = new Map<number, Map<number, Range>>();
-    ends.forEach((endBig, p) => {
-      const end = Number(endBig);
-      const next = opts.from?.get(p) ?? 0;
-      if (opts.partitions && !opts.partitions.includes(p)) return;
-      if (next >= end) return;
-      const leader = info.partitions[p]!.leader;
-      let m = byLeader.get(leader);
-      if (!m) byLeader.set(leader, (m = new Map()));
-      m.set(p, { next, end });
+    const ranges = new Map<number, Range>();
+    ends.forEach((end, p) => {
+      if (!opts.partitions || opts.partitions.includes(p)) ranges.set(p, { next: opts.from?.get(p) ?? 0, end: Number(end) });
     });
-    for (const [leader, ranges] of byLeader) {
-      const broker = meta.brokers.get(leader);
-      if (!broker) throw new Error(`${topic}: leader ${leader} is not in the cluster metadata`);
-      const c = new Connection(conn.clientId, conn);
-      connections.push(c);
-      await c.connect(broker.host, broker.port);
-      yield* readFromLeader(c, topic, info.id, ranges);
+    // A failed fetch (leader moved, broker restarting, connection lost) is retried from the offsets reached:
+    // `next` only moves past records already handed out.
+    for (let attempt = 1, m = meta, id = info.id; ; attempt++) {
+      try {
+        const byLeader = new Map<number, Map<number, Range>>();
+        for (const [p, r] of ranges) {
+          if (r.next >= r.end) continue;
+          const leader = m.topics.get(topic)!.partitions[p]!.leader;
+          byLeader.set(leader, (byLeader.get(leader) ?? new Map()).set(p, r));
+        }
+        for (const [leader, mine] of byLeader) {
+          const broker = m.brokers.get(leader);
+          if (!broker) throw new Error(`${topic}: leader ${leader} is not in the cluster metadata`);
+          const c = new Connection(conn.clientId, conn);
+          connections.push(c);
+          await c.connect(broker.host, broker.port);
+          yield* readFromLeader(c, topic, id, mine);
+        }
+        return;
+      } catch (err) {
+        if (attempt >= RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+        m = await admin.metadata({ topics: [topic], forceUpdate: true });
+        id = m.topics.get(topic)!.id;
+      }
     }
   } finally {
     await Promise.all(connections.map((c) => c.close().catch(() => {})));
@@ -113,45 +125,50 @@ export async function* readPartitions(
   }
 }
 
+/** Reads `ranges` from one leader; a range's `next` moves only once its records were handed out. */
 async function* readFromLeader(c: Connection, topic: string, topicId: string, ranges: Map<number, Range>): AsyncGenerator<BusRecord[]> {
-  const all = new Map(ranges);
+  /** Where the next request starts: ahead of `ranges` while a response is being decoded. */
+  const ahead = new Map([...ranges].map(([p, r]) => [p, r.next]));
   const request = () => {
-    const asked = new Map([...ranges].map(([p, r]) => [p, r.next]));
+    const asked = new Map([...ahead].filter(([p, next]) => next < ranges.get(p)!.end));
     const partitions = [...asked].map(([partition, next]) => ({
       partition, currentLeaderEpoch: -1, fetchOffset: BigInt(next), lastFetchedEpoch: -1, partitionMaxBytes: PARTITION_MAX_BYTES,
     }));
     // No fetch session (id 0, epoch -1): every request names its partitions and offsets.
     const sent = fetchRaw.async(c, 0, 1, RESPONSE_MAX_BYTES, FetchIsolationLevels.READ_COMMITTED, 0, -1, [{ topicId, partitions }], [], '');
+    // A reader that stops early leaves the prefetched request behind: its failure must not go unhandled.
+    sent.catch(() => {});
     return { asked, sent };
   };
+  const open = () => [...ahead].some(([p, next]) => next < ranges.get(p)!.end);
   let inflight = request();
   let idle = 0;
-  while (ranges.size) {
+  for (;;) {
     const { asked, sent } = inflight;
     const response = await sent;
     let progressed = false;
     for (const part of response) {
       if (part.errorCode) throw new Error(`fetch ${topic}/${part.partition}: error code ${part.errorCode}`);
-      const range = ranges.get(part.partition);
-      if (!range || !part.records) continue;
-      const next = nextOffsetAfter(part.records);
-      if (next > range.next) { range.next = next; progressed = true; }
-      if (range.next >= range.end) ranges.delete(part.partition);
+      const next = part.records ? nextOffsetAfter(part.records) : -1;
+      if (asked.has(part.partition) && next > ahead.get(part.partition)!) { ahead.set(part.partition, next); progressed = true; }
     }
     if (!progressed && ++idle > 20) throw new Error(`fetch ${topic}: no progress towards the end offsets`);
     if (progressed) idle = 0;
     // The next request goes out before this response is decoded: the broker works while we do.
-    if (ranges.size) inflight = request();
+    const more = open();
+    if (more) inflight = request();
     const out: BusRecord[] = [];
     for (const part of response) {
       const from = asked.get(part.partition);
-      const range = all.get(part.partition);
-      if (from === undefined || !range || !part.records) continue;
+      if (from === undefined || !part.records) continue;
       // Aborted transactions are listed per response for the range it covers (as Java's Fetcher reads them).
       const filter = newAbortFilter();
       noteAborted(filter, part.aborted);
-      decodeRecordSet(part.records, topic, part.partition, from, range.end, filter, out);
+      decodeRecordSet(part.records, topic, part.partition, from, ranges.get(part.partition)!.end, filter, out);
     }
     yield out;
+    // `ahead` changes only when the next response arrives: here it is exactly what was handed out.
+    for (const [p, next] of ahead) ranges.get(p)!.next = next;
+    if (!more) return;
   }
 }
