@@ -245,8 +245,9 @@ const keptUp = maxLagS < intervalMs / 1000 && correlated >= 0.9 * offered;
 const lastLagS = timeline.at(-1)?.lag_s ?? 0;
 
 for (const c of [...sims, ...correlators]) c.kill('SIGTERM');
-// A correlator writes its profile when it exits; one that hangs in its drain is killed after 20 s.
-await Promise.all(correlators.map((c) => (c.exitCode === null ? new Promise((r) => {
+// A correlator writes its profile when it exits; a child that hangs in its drain (a simulator whose
+// spool still holds records) is killed after 20 s, so the bench exits.
+await Promise.all([...sims, ...correlators].map((c) => (c.exitCode === null ? new Promise((r) => {
   const kill = setTimeout(() => c.kill('SIGKILL'), 20_000);
   c.once('exit', () => { clearTimeout(kill); r(undefined); });
 }) : undefined)));
