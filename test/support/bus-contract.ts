@@ -1,6 +1,6 @@
 // The Bus contract: one suite, run against the embedded bus (test/bus/embedded.test.ts) and against
 // the real Kafka broker (test/bus/kafka.test.ts). Each case uses topics and groups of its own.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,6 +215,19 @@ export function busContract(under: BusUnderTest): void {
     assert.ok(events.includes(`a revoked ${under.partitions}`) || events.some((e) => e.startsWith('a revoked')), events.join(', '));
     assert.ok(events.some((e) => e.startsWith('b assigned')), events.join(', '));
     assert.ok([...got.values()].every((n) => n >= 1));
+  });
+
+  test(`${under.name}: one send of several MiB is delivered whole (the producer splits it under the broker's batch limit)`, async () => {
+    const t = name('large-send');
+    await topics(t);
+    const p = bus.producer();
+    // 6,000 records of 600 random bytes (compression cannot shrink them): 3.6 MB, more than the broker
+    // takes in one batch (1 MiB).
+    await p.send(Array.from({ length: 6_000 }, (_, i) => rec(t, `k${i % 7}`, `${String(i).padStart(8, '0')}${randomBytes(444).toString('base64')}`)));
+    await p.close();
+    const got = new Set<string>();
+    for await (const r of bus.readAll(t)) got.add(r.value!.toString().slice(0, 8));
+    assert.is(got.size, 6_000);
   });
 
   test(`${under.name}: readAll returns a topic from its start to its current end`, async () => {

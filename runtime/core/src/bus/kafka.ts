@@ -35,6 +35,30 @@ const toMessage = (r: OutboundRecord) => ({
 });
 
 /**
+ * A produce request stays under the broker's 1 MiB batch limit (max.message.bytes), whatever one
+ * send() holds: a correlator batch or a spool replay can carry several MiB, which the broker refused
+ * whole (MESSAGE_TOO_LARGE). Bytes are counted uncompressed, so compression only adds margin.
+ */
+const REQUEST_BYTES = 768 * 1024;
+
+function* requestSized(records: readonly OutboundRecord[]): Generator<OutboundRecord[]> {
+  let chunk: OutboundRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    let size = 64 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    for (const [k, v] of Object.entries(r.headers ?? {})) size += k.length + v.length + 8;
+    if (chunk.length && bytes + size > REQUEST_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(r);
+    bytes += size;
+  }
+  if (chunk.length) yield chunk;
+}
+
+/**
  * The bus on a Kafka cluster, through @platformatic/kafka (chosen by measurement: docs/kafka-client.md).
  * Producers are idempotent with acks=all, gather records for `linger_ms` into compressed batches,
  * and may spool to disk while the broker is away. Consumers read committed records only, hand one
@@ -57,7 +81,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       lingerMs: config.linger_ms,
       maxRecords: config.batch_max_records,
       flush: async (records) => {
-        await kp.send({ messages: records.map(toMessage) });
+        for (const chunk of requestSized(records)) await kp.send({ messages: chunk.map(toMessage) });
         for (const r of records) telemetry.recordsProduced.inc({ topic: r.topic });
       },
     });
@@ -168,7 +192,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       const tp = txProducerFor();
       const tx = await tp.beginTransaction();
       try {
-        await tx.send({ messages: out.map(toMessage) });
+        for (const chunk of requestSized(out)) await tx.send({ messages: chunk.map(toMessage) });
         await tx.addConsumer(consumer);
         await tx.addOffset(last);
         await tx.commit();
