@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, FetchIsolationLevels, type MessagesStream } from '@platformatic/kafka';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from './config.js';
-import { connectionOptions } from './kafka-connection.js';
+import { closeConsumer, connectionOptions } from './kafka-connection.js';
 import { toBusRecord, type KMessage } from './kafka-records.js';
 import type { BusRecord, Follower, FollowOptions } from './types.js';
 
@@ -113,7 +113,7 @@ export async function followKafka(config: KafkaConfig, fopts: FollowOptions, log
       running = false;
       clearInterval(checker);
       await stream?.close().catch(() => {});
-      await consumer.close(true).catch(() => {});
+      await closeConsumer(consumer, log, consumer.groupId);
     },
   };
 }
