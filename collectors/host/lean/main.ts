@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  ConfigError, createBus, createLogger, kafkaConfigOf, loadPipelineConfig, loadTopicSpecs, startPipeline,
+  ConfigError, createLogger, loadPipelineConfig, runUntilSignal,
 } from '@faultline/runtime';
 import { collectorOnlyRegistry, selectHostCollectors } from './registry.js';
 
@@ -44,24 +44,7 @@ async function main(argv: string[]): Promise<void> {
   const config = selectHostCollectors(loadPipelineConfig(file, collectorOnlyRegistry()));
   log.info('starting pipeline', { config: file, node: config.node, bus: config.bus.type, components: config.components.length });
   if (config.components.length === 0) log.warn('the pipeline file configures no collector of type host');
-  const spool = kafkaConfigOf(config.bus).spool;
-  const pipeline = await startPipeline(config, createBus(config.bus, config.dataDir, { log: log.child('bus') }), log, {
-    topics: loadTopicSpecs(resolve(root, 'deploy/kafka/topics.yaml')),
-    spool: { maxBytes: spool.max_bytes, clearAfterMs: spool.clear_after_ms },
-  });
-  await new Promise<void>((done) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals > 1) process.exit(130);
-      log.info(`${sig}: stopping (send it again to exit at once)`);
-      done();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    if (config.components.length === 0) done();
-  });
-  await pipeline.stop();
-  log.info('stopped');
+  await runUntilSignal(config, log, { topicsFile: resolve(root, 'deploy/kafka/topics.yaml') });
 }
 
 // No top-level await: the bundle is CommonJS, whose require() of a builtin leaves its lazy parts unloaded (an ES

@@ -1,5 +1,5 @@
 import {
-  createBus, createLogger, kafkaConfigOf, loadPipelineConfig, loadTopicSpecs, startPipeline, type ComponentKind,
+  createLogger, loadPipelineConfig, runUntilSignal, type ComponentKind,
   type PipelineConfig,
 } from '@faultline/runtime';
 import { DEFAULT_TOPICS } from './paths.js';
@@ -32,26 +32,5 @@ export async function runPipeline(opts: RunOptions): Promise<void> {
       ? `the pipeline file configures no ${opts.only.kind}${opts.only.type ? ` of type ${opts.only.type}` : ''}`
       : 'the pipeline file configures no component yet: nothing to run');
   }
-  const spool = kafkaConfigOf(config.bus).spool;
-  const pipeline = await startPipeline(config, createBus(config.bus, config.dataDir, { log: log.child('bus') }), log, {
-    topics: loadTopicSpecs(DEFAULT_TOPICS),
-    spool: { maxBytes: spool.max_bytes, clearAfterMs: spool.clear_after_ms },
-  });
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals > 1) process.exit(130);
-      log.info(`${sig}: stopping (send it again to exit at once)`);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    if (config.components.length === 0) resolve();
-    // Holds the event loop open: a pipeline of only sinks on the embedded bus has no other handle,
-    // and Node would end the process with "unsettled top-level await" instead of waiting for a signal.
-    const hold = setTimeout(resolve, opts.durationMs ?? 2 ** 31 - 1);
-    process.once('SIGINT', () => clearTimeout(hold)).once('SIGTERM', () => clearTimeout(hold));
-  });
-  await pipeline.stop();
-  log.info('stopped');
+  await runUntilSignal(config, log, { topicsFile: DEFAULT_TOPICS, ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }) });
 }

@@ -32,6 +32,8 @@ export { createTelemetry } from './telemetry.js';
 export type { Telemetry } from './telemetry.js';
 export { decodeBatch, defaultKey, startPipeline, toOutbound } from './pipeline.js';
 export type { DecodedBatch, PipelineOptions, RunningPipeline } from './pipeline.js';
+export { runUntilSignal } from './run-until-signal.js';
+export type { RunUntilSignalOptions } from './run-until-signal.js';
 export {
   FileSpanExporter, TracingConfigSchema, createTracing, formatTraceparent, parseTraceparent, recordAttributes, toSpanLine,
 } from './tracing/index.js';
