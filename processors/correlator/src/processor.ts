@@ -184,7 +184,8 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
         sharing?.afterTick(Date.now());
         if (out.transitions.length || out.logs.length) publish(out);
         // Not atomic with anything (no batch to commit with): a crash here may lose this state write.
-        if (out.transitions.length) state.persist(new Set(), out, ctx.emit);
+        const heartbeatChanges = e.takeHeartbeatChanges();
+        if (out.transitions.length || heartbeatChanges.size) state.persist(heartbeatChanges, out, ctx.emit);
       }, parseDuration(config.tick));
       timer.unref();
       if (config.api.enabled) {
@@ -217,6 +218,8 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
           default: break;
         }
       }
+      // Heartbeats touch a host's state record only when its heartbeat state changed meaningfully.
+      for (const host of e.takeHeartbeatChanges()) touched.add(host);
       publishOutput(out, emit, catalogOf());
       state.persist(touched, out, emit);
       // Inventory relations are global state (kept with silences and suppression, under "*").

@@ -59,6 +59,22 @@ test('inventory records from the bus make a failed node hide its pods\' alarms',
   }
 });
 
+test('handle: N heartbeats of a healthy host write its correlator.state record once, on the first', async () => {
+  const { c, emitted, emit } = start();
+  await c.start();
+  try {
+    const now = Date.now();
+    for (let seq = 1; seq <= 20; seq++) {
+      await c.handle([env('heartbeats', { node: 'c0', boot_id: 'b1', seq, ts: now + seq * 100, period_ms: 100 })], emit);
+    }
+    assert.equal(emitted.filter((e) => e.topic === 'correlator.state').map((e) => e.key), ['c0']);
+    await c.handle([env('heartbeats', { node: 'c0', boot_id: 'b2', seq: 1, ts: now + 2100, period_ms: 100 })], emit);
+    assert.equal(emitted.filter((e) => e.topic === 'correlator.state').map((e) => e.key), ['c0', 'c0'], 'a reboot is persisted');
+  } finally {
+    await c.stop();
+  }
+});
+
 test('handle: transitions go to alarms, state to alarms.active, a clear is a tombstone keyed by the alarm key', async () => {
   const { c, emitted, emit } = start();
   await c.start();

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encode, TOPICS, type FaultEvent, type TopicName } from '@faultline/schemas';
+import { encode, TOPICS, type FaultEvent, type Heartbeat, type TopicName } from '@faultline/schemas';
 import { toOutbound, silentLogger, type BusRecord, type Envelope } from '@faultline/runtime';
 import { BUILTIN_RULES, DurableState, Engine, loadRulesFile, newOutput, publishOutput } from '../src/index.js';
 import { CATALOG, batch } from './helpers.js';
@@ -18,6 +18,8 @@ function store() {
 
 const fault = (op: FaultEvent['op'], alarm_id: string, entity: string, ts: number, partition: number): Envelope =>
   ({ topic: 'faults', key: null, value: { op, alarm_id, entity_instance_id: entity, ts }, partition, offset: '0', timestamp: ts });
+const beat = (node: string, seq: number, ts: number, partition: number): Envelope =>
+  ({ topic: 'heartbeats', key: node, partition, offset: '0', timestamp: ts, value: { node, boot_id: 'b1', seq, ts, period_ms: 100 } satisfies Heartbeat });
 const metrics = (node: string, ts: number, partition: number, value: number): Envelope =>
   ({ topic: 'metrics', key: node, partition, offset: '0', timestamp: ts, value: batch(node, ts, [{ name: 'node_cpu_usage_ratio', labels: {}, value }]) });
 
@@ -33,7 +35,9 @@ function correlator(id: string) {
       for (const env of envs) {
         if (env.topic === 'faults') e.fault(env.value as FaultEvent, out);
         if (env.topic === 'metrics') e.metrics(env.value as never, out);
+        if (env.topic === 'heartbeats') e.heartbeat(env.value as Heartbeat, out, env.timestamp);
       }
+      for (const host of e.takeHeartbeatChanges()) touched.add(host);
       publishOutput(out, emit, CATALOG);
       state.persist(touched, out, emit);
       return out;
@@ -84,6 +88,31 @@ test('threshold debounce state survives: the raise comes at the same sample afte
   const after: number[] = [];
   for (let i = 3; i < 7; i++) after.push(high(b, 1000 * (i + 1), store().emit as never));
   assert.equal(after, [0, 0, 0, 1], 'raised at the 7th sample overall');
+});
+
+test('heartbeats persist only what changes; after a restore a host that keeps beating raises nothing, a silent one is judged', async () => {
+  const s = store();
+  const a = correlator('a');
+  const hostRecords = (node: string) => s.records.filter((r) => r.topic === 'correlator.state' && r.key === node).length;
+  // c0 beats until the crash; c1 beat a little and fell silent before it (not yet judged: a never ticked).
+  const t0 = Date.now() - 10_000;
+  for (let i = 0; i < 50; i++) a.handle([beat('c0', i, t0 + i * 100, 0), ...(i < 5 ? [beat('c1', i, t0 + i * 100, 0)] : [])], s.emit);
+  assert.is(hostRecords('c0'), 1, '50 beats of a healthy host: one state record, the first');
+  assert.is(hostRecords('c1'), 1);
+
+  const b = correlator('b');
+  await b.state.assign([{ topic: 'heartbeats', partition: 0 }], s.read);
+  const t1 = Date.now();
+  const seen: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const t = t1 + i * 100;
+    const out = b.handle([beat('c0', 50 + i, t, 0)], s.emit);
+    b.e.tick(t, out);
+    seen.push(...out.transitions.map((x) => (x.kind === 'cleared_all' ? x.kind : `${x.kind}:${x.alarm.alarm_id}:${x.alarm.entity_instance_id}`)));
+    seen.push(...out.logs.map((l) => `log:${l.log_id}:${l.entity_instance_id}`));
+  }
+  assert.equal(seen, ['raised:710.001:host=c1'], 'no false 710.001 nor 710.002 for c0; c1, silent since before the crash, is degraded');
+  assert.is(hostRecords('c0'), 2, 'the first beat after the restore is persisted, the others are not');
 });
 
 test.run();

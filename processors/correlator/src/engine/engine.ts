@@ -112,6 +112,8 @@ export class Engine {
   /** Scale-out: the other members' silent hosts, and whether this member judges 710.010 (HeartbeatMonitor.setPeers). */
   setHeartbeatPeers(failing: ReadonlySet<string>, inMulti: ReadonlySet<string>, judge: boolean): void { this.heartbeats.setPeers(failing, inMulti, judge); }
   silentHosts(): { failing: string[]; in_multi: string[] } { return this.heartbeats.silentHosts(); }
+  /** Hosts whose heartbeat state changed meaningfully since the last call (HeartbeatMonitor.takeChanged): the ones to persist. */
+  takeHeartbeatChanges(): Set<string> { return this.heartbeats.takeChanged(); }
 
   // Operator actions.
   addSilence(s: Silence, at: number, out: EngineOutput): void { this.table.addSilence(s, at, out); }

@@ -63,6 +63,15 @@ export class HeartbeatMonitor {
   private judge = true;
   /** The hosts the 710.010 this member raised names, so it is raised again only when they change. */
   private judged = '';
+  /**
+   * Hosts whose durable heartbeat state changed meaningfully since the last takeChanged(): first
+   * heard, rebooted, degraded, failed, recovered, or first beat after a restore. A beat that only
+   * moves seq and last-seen is not a change: rewriting the host's state record on every beat was
+   * most of a heartbeat's cost (docs/alarm-state.md).
+   */
+  private readonly changed = new Set<string>();
+  /** Restored hosts not heard from since: their first beat is persisted (it refreshes seq and boot id). */
+  private readonly unheardSinceRestore = new Set<string>();
 
   constructor(private readonly table: AlarmTable, private readonly o: HeartbeatOptions = DEFAULT_HEARTBEAT) {}
 
@@ -75,11 +84,13 @@ export class HeartbeatMonitor {
       this.hosts.set(hb.node, {
         node: hb.node, boot_id: hb.boot_id, seq: hb.seq, last_at: receivedAt, period_ms: hb.period_ms, state: 'ok', pulses: 0, in_multi: false,
       });
+      this.changed.add(hb.node);
       return;
     }
     const rebooted = hb.boot_id !== h.boot_id;
     // A duplicate or a late pulse; a seq far below the last one is a collector restart (same boot), taken as a gap.
     if (!rebooted && hb.seq <= h.seq && h.seq - hb.seq < this.o.recover_after) return;
+    if (rebooted || hb.period_ms !== h.period_ms || this.unheardSinceRestore.delete(hb.node)) this.changed.add(hb.node);
     if (rebooted) {
       this.table.log({
         alarm_id: REBOOT_LOG, entity_instance_id: this.entity(hb.node), severity: 'major', source: 'heartbeat',
@@ -97,6 +108,7 @@ export class HeartbeatMonitor {
   }
 
   private recover(h: HostSnapshot, at: number, out: EngineOutput) {
+    this.changed.add(h.node);
     h.state = 'ok';
     h.pulses = 0;
     delete h.failing_since;
@@ -133,24 +145,29 @@ export class HeartbeatMonitor {
         if (h.state === 'ok') this.degrade(h, missed, now, out);
         h.state = 'failing';
         h.failing_since = now;
+        this.changed.add(h.node);
       } else if (missed >= this.o.degrade_after && h.state === 'ok') {
         h.state = 'degraded';
         this.degrade(h, missed, now, out);
+        this.changed.add(h.node);
       }
       if (h.state === 'failing') failing.push(h);
     }
     if (!failing.length) { this.judgeMulti(now, out); return; }
     const together = failing.length + [...this.peers.failing].filter((n) => !this.hosts.has(n)).length;
     if (this.multi.size > 0 || this.peers.inMulti.size > 0 || together >= this.o.multi_node_min) {
-      for (const h of failing) { h.state = 'failed'; h.in_multi = true; this.multi.add(h.node); }
+      for (const h of failing) { h.state = 'failed'; h.in_multi = true; this.multi.add(h.node); this.changed.add(h.node); }
       this.judgeMulti(now, out);
-      for (const h of failing) this.holdRemediation(h, now, out);
+      // Once per tick, not per host: per host it was quadratic in the failing hosts.
+      const others = new Set([...this.multi, ...this.peers.inMulti]).size - 1;
+      for (const h of failing) this.holdRemediation(h, others, now, out);
       return;
     }
     this.judgeMulti(now, out);
     for (const h of failing) {
       if (now - h.failing_since! < this.o.multi_node_window_ms) continue;
       h.state = 'failed';
+      this.changed.add(h.node);
       this.table.set({
         alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node), severity: 'critical', source: 'heartbeat',
         reason_text: `${h.node} heartbeat failed: ${Math.floor((now - h.last_at) / h.period_ms)} periods missed`,
@@ -185,17 +202,24 @@ export class HeartbeatMonitor {
   }
 
   /** The host keeps its degraded alarm, marked so remediation leaves it alone: the cause is shared, not the host. */
-  private holdRemediation(h: HostSnapshot, at: number, out: EngineOutput) {
+  private holdRemediation(h: HostSnapshot, others: number, at: number, out: EngineOutput) {
     const key = alarmKey({ alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node) });
     const current = this.table.get(key);
     this.table.set({
       alarm_id: HEARTBEAT_ALARM, entity_instance_id: this.entity(h.node), severity: 'major', source: 'heartbeat',
       labels: { ...current?.alarm.labels, [REMEDIATION_HOLD_LABEL]: 'true', multi_node_failure: alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }) },
-      reason_text: `${h.node} heartbeat lost, with ${new Set([...this.multi, ...this.peers.inMulti]).size - 1} other host(s): see ${MULTI_NODE_ALARM}`,
+      reason_text: `${h.node} heartbeat lost, with ${others} other host(s): see ${MULTI_NODE_ALARM}`,
     }, at, out);
   }
 
   hostState(node: string): HostState | undefined { return this.hosts.get(node)?.state; }
+
+  /** The hosts whose heartbeat state must be persisted (see `changed`), forgotten once taken. */
+  takeChanged(): Set<string> {
+    const hosts = new Set(this.changed);
+    this.changed.clear();
+    return hosts;
+  }
 
   snapshot(owns: Owns): HeartbeatSnapshot {
     const has = ownsPredicate(owns);
@@ -206,7 +230,10 @@ export class HeartbeatMonitor {
   }
 
   restore(s: HeartbeatSnapshot, resumeAt?: number): void {
-    for (const h of s.hosts) this.hosts.set(h.node, { ...h, last_at: Math.max(h.last_at, resumeAt ?? -Infinity) });
+    for (const h of s.hosts) {
+      this.hosts.set(h.node, { ...h, last_at: Math.max(h.last_at, resumeAt ?? -Infinity) });
+      this.unheardSinceRestore.add(h.node);
+    }
     for (const n of s.multi) this.multi.add(n);
     // A restored 710.010 names the hosts it was raised for: judged again only when they change.
     const multi = this.table.get(alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }));
@@ -215,7 +242,12 @@ export class HeartbeatMonitor {
 
   drop(owns: Owns): void {
     const has = ownsPredicate(owns);
-    for (const node of [...this.hosts.keys()]) if (!has(node)) this.hosts.delete(node);
+    for (const node of [...this.hosts.keys()]) {
+      if (has(node)) continue;
+      this.hosts.delete(node);
+      this.changed.delete(node);
+      this.unheardSinceRestore.delete(node);
+    }
     this.multi = new Set([...this.multi].filter(has));
     if (!this.table.get(alarmKey({ alarm_id: MULTI_NODE_ALARM, entity_instance_id: this.multiEntity }))) this.judged = '';
   }

@@ -82,12 +82,16 @@ export class DurableState {
     return false;
   }
 
-  /** Remembers where each host of a batch arrives and returns the hosts it touched. */
+  /**
+   * Remembers where each host of a batch arrives and returns the hosts whose records the batch
+   * touched. Heartbeats are left out: most beats change nothing worth a state record, and the engine
+   * names the hosts whose heartbeat state did change (Engine.takeHeartbeatChanges).
+   */
   noteBatch(batch: readonly Envelope[]): Set<string> {
     const touched = new Set<string>();
     for (const env of batch) {
       const root = inputRoot(env);
-      touched.add(root);
+      if (env.topic !== 'heartbeats') touched.add(root);
       this.partitionOf.set(root, env.partition);
     }
     return touched;
