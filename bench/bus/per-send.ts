@@ -3,7 +3,8 @@
 // directly (client defaults; and with the bus's options: idempotent, acks=all, lz4). faultline's producer runs as the
 // collector uses it: createKafkaBus (linger 5 ms, lz4) with the edge spool. Each variant is its own child process; CPU
 // is summed over all its threads from /proc/<pid>/task/*/schedstat after a warm-up. Writes bench/results/bus-per-send.json.
-//   source scripts/env.sh && node --conditions=@faultline/source --import tsx bench/bus/per-send.ts [--seconds 20] [--only a,b]
+//   source scripts/env.sh && node --conditions=@faultline/source --import tsx bench/bus/per-send.ts [--seconds 20] [--only a,b] [--collector-flags]
+// --collector-flags runs the children with the lean collector's V8 flags (no optimising compilers, 1 MB young generation).
 // The shared dev broker must run (deploy/dev/svc kafka start). 2 shared cores: expect ±20 % between runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { createKafkaBus, type OutboundRecord } from '@faultline/runtime';
 const ROOT = resolve(import.meta.dirname, '../..');
 const BROKERS = [`127.0.0.1:${process.env.FAULTLINE_KAFKA_PORT ?? 19092}`];
 const PERIOD_MS = 100;
+/** The V8 flags collectors/host/bin/faultline-collector-host runs the lean collector with (--collector-flags). */
+const COLLECTOR_FLAGS = ['--max-semi-space-size=1', '--no-opt', '--no-maglev'];
 const RECORD_BYTES = 150;
 const { values: args } = parseArgs({
   options: {
@@ -24,6 +27,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '4' },
     only: { type: 'string' },
     topic: { type: 'string', default: `bench-per-send-${Date.now()}` },
+    'collector-flags': { type: 'boolean', default: false },
   },
 });
 
@@ -81,6 +85,12 @@ function cpuNs(pid: number): number {
   return ns;
 }
 
+/** Kernel share of a process's CPU so far: stime / (utime + stime) from /proc/<pid>/stat (10 ms ticks). */
+function ticks(pid: number): { user: number; sys: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
+  return { user: Number(fields[11]), sys: Number(fields[12]) };
+}
+
 function ready(c: ChildProcess, name: string): Promise<void> {
   return new Promise((ok, fail) => {
     let out = '';
@@ -102,7 +112,7 @@ async function main(): Promise<void> {
   const chosen = (args.only ? args.only.split(',') : Object.keys(VARIANTS)) as Variant[];
   const children = new Map<Variant, ChildProcess>();
   for (const v of chosen) {
-    const c = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--child', v, '--topic', topic], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [...(args['collector-flags'] ? COLLECTOR_FLAGS : []), ...process.execArgv, import.meta.filename, '--child', v, '--topic', topic], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(v, c);
   }
   try {
@@ -113,10 +123,17 @@ async function main(): Promise<void> {
   }
   await new Promise((r) => setTimeout(r, warmup * 1000));
   const start = new Map([...children].map(([v, c]) => [v, cpuNs(c.pid!)]));
+  const startTicks = new Map([...children].map(([v, c]) => [v, ticks(c.pid!)]));
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const elapsedS = (performance.now() - t0) / 1000;
   const used = new Map([...children].map(([v, c]) => [v, cpuNs(c.pid!) - start.get(v)!]));
+  const sysShare = new Map([...children].map(([v, c]) => {
+    const [a, b] = [startTicks.get(v)!, ticks(c.pid!)];
+    const user = b.user - a.user;
+    const sys = b.sys - a.sys;
+    return [v, user + sys ? sys / (user + sys) : 0];
+  }));
   const counts = await Promise.all([...children].map(([v, c]) => new Promise<[Variant, string]>((ok) => {
     let out = '';
     c.stdout!.on('data', (d: Buffer) => { out += d; });
@@ -128,18 +145,19 @@ async function main(): Promise<void> {
   const floor = children.has('timer') ? perSendUs('timer') : 0;
   const direct = children.has('client-defaults') ? perSendUs('client-defaults') - floor : undefined;
 
-  console.log(`\nCPU per send, one ${RECORD_BYTES}-byte record every ${PERIOD_MS} ms to ${BROKERS.join(',')}, ${elapsedS.toFixed(1)} s after ${warmup} s warm-up (2 shared cores: noisy)\n`);
-  console.log('variant                                                     µs/send  above timer  ×client defaults');
+  console.log(`\nCPU per send, one ${RECORD_BYTES}-byte record every ${PERIOD_MS} ms to ${BROKERS.join(',')}, ${elapsedS.toFixed(1)} s after ${warmup} s warm-up${args['collector-flags'] ? `, children run with ${COLLECTOR_FLAGS.join(' ')}` : ''} (2 shared cores: noisy)\n`);
+  console.log('variant                                                     µs/send  above timer  ×client defaults  kernel share');
   const rows = chosen.map((v) => {
     const total = perSendUs(v);
     const above = total - floor;
     const ratio = direct && v !== 'timer' ? above / direct : undefined;
-    console.log(`${VARIANTS[v].padEnd(58)} ${total.toFixed(0).padStart(8)} ${above.toFixed(0).padStart(12)} ${ratio === undefined ? '' : ratio.toFixed(2).padStart(17)}`);
-    return { variant: v, label: VARIANTS[v], us_per_send: Math.round(total), us_above_timer: Math.round(above), ratio_vs_client_defaults: ratio };
+    const kernel = sysShare.get(v)!;
+    console.log(`${VARIANTS[v].padEnd(58)} ${total.toFixed(0).padStart(8)} ${above.toFixed(0).padStart(12)} ${(ratio === undefined ? '' : ratio.toFixed(2)).padStart(17)} ${(kernel * 100).toFixed(0).padStart(12)} %`);
+    return { variant: v, label: VARIANTS[v], us_per_send: Math.round(total), us_above_timer: Math.round(above), ratio_vs_client_defaults: ratio, kernel_share: Number(kernel.toFixed(2)) };
   });
   for (const [v, line] of counts) if (line.includes('"failed":') && !line.includes('"failed":0')) console.log(`  ${v}: ${line}`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/bus-per-send.json'), JSON.stringify({ date: new Date().toISOString(), seconds: elapsedS, warmup, period_ms: PERIOD_MS, record_bytes: RECORD_BYTES, rows }, null, 2) + '\n');
+  writeFileSync(join(ROOT, 'bench/results/bus-per-send.json'), JSON.stringify({ date: new Date().toISOString(), collector_flags: args['collector-flags'], seconds: elapsedS, warmup, period_ms: PERIOD_MS, record_bytes: RECORD_BYTES, rows }, null, 2) + '\n');
 }
 
 if (args.child) void child(args.child as Variant, args.topic);

@@ -61,6 +61,36 @@ test('records spooled while the destination is down are replayed in order, also 
   await bus.stop();
 });
 
+test('a send left unanswered past its deadline goes to disk, its producer is abandoned, and a fresh one replays it', async () => {
+  const bus = createEmbeddedBus();
+  await bus.start();
+  const link = { hung: false };
+  let made = 0;
+  let aborted = 0;
+  const make = () => {
+    made++;
+    const p = bus.producer();
+    return {
+      // Like a client waiting for a broker that went away: the send neither resolves nor fails.
+      send: (r: readonly OutboundRecord[]) => (link.hung ? new Promise<void>(() => {}) : p.send(r)),
+      close: () => p.close(),
+      abort: async () => { aborted++; await p.close(); },
+    };
+  };
+  const spool = createSpool(make, { name: 'host', dir: mkdtempSync(join(tmpdir(), 'fl-spool-')), node: 'edge-1', sendTimeoutMs: 100 }, { telemetry: createTelemetry(), log: silentLogger });
+  await spool.send([rec(0)]);
+  link.hung = true;
+  await spool.send([rec(1)]); // resolves once the record is on disk, after the deadline
+  assert.is(made, 2, 'a fresh producer took over');
+  assert.is(aborted, 1, 'the unanswered one was abandoned');
+  link.hung = false;
+  await spool.send([rec(2)]);
+  await until('3 records', async () => (await read(bus, 't')).length >= 3);
+  await spool.close();
+  assert.equal((await read(bus, 't')).map((r) => Number(r.value!.toString())), [0, 1, 2]);
+  await bus.stop();
+});
+
 test('past the bound the oldest records are dropped and counted; 720.001 is set once the destination is back, then cleared', async () => {
   const bus = createEmbeddedBus();
   await bus.start();
