@@ -41,4 +41,21 @@ test('a failed batch rejects its callers only; the next batch still goes', async
   await second;
 });
 
+test('a record that finds the producer quiet goes out at the end of the turn; records close behind it still linger together', async () => {
+  const batches: string[][] = [];
+  const b = createLingerBatcher({ lingerMs: 60_000, maxRecords: 100, flush: async (rs) => { batches.push(values(rs)); } });
+  const first = b.add([rec('a')]);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(batches, [['a']], 'sent without waiting for the linger time');
+  await first;
+  const rest = [b.add([rec('b')])];
+  await new Promise((r) => setImmediate(r));
+  rest.push(b.add([rec('c')]));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(batches, [['a']], 'b and c wait: the producer was busy a moment ago');
+  await b.drain();
+  await Promise.all(rest);
+  assert.equal(batches, [['a'], ['b', 'c']]);
+});
+
 test.run();
