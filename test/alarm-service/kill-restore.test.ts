@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '../support/index.js';
 import {
-  CorrelatorProcess, activeSignature, activeTopic, committedTransitions, compare, expected, faultRounds, privateKafka, sendRounds,
+  CorrelatorProcess, activeSignature, activeTopic, committedTransitions, compare, expected, faultRounds, privateKafka, sendRounds, settledTransitions,
 } from '../support/alarm-service.js';
 
 const kafka = await privateKafka();
@@ -48,15 +48,7 @@ test('kill -9 mid-load: the restarted correlator restores its state; every trans
   });
   assert.ok(killedAt > 0);
   await second!.ready();
-  // A transaction the dead process left open holds back read-committed readers until the broker
-  // aborts it (transaction timeout), so wait until the transitions stop changing.
-  let last = -1;
-  const seen = await waitFor('the alarms topic to settle', async () => {
-    const ts = await committedTransitions(kafka.bus, prefix);
-    const settled = ts.length >= want.transitions.length && ts.length === last;
-    last = ts.length;
-    return settled ? ts : undefined;
-  }, 90_000, 1_500);
+  const seen = await settledTransitions(kafka.bus, prefix, want.transitions.length, 90_000);
   const f = compare(want.transitions, seen);
   process.stdout.write(`\n  kill -9 after round ${KILL_AT} of ${rounds.length}: transitions expected ${f.expected}, seen ${f.seen}, lost ${f.lost}, duplicated ${f.duplicated}, unexpected ${f.unexpected}\n`);
   assert.equal(f.problems, [], 'no transition lost, duplicated or unexpected');

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { alarmKey } from '@faultline/schemas';
 import { waitFor } from '../support/index.js';
 import {
-  CorrelatorProcess, activeSignature, activeTopic, committedTransitions, compare, expected, faultRounds, privateKafka, sendRounds,
+  CorrelatorProcess, activeSignature, activeTopic, compare, expected, faultRounds, privateKafka, sendRounds, settledTransitions,
 } from '../support/alarm-service.js';
 
 const kafka = await privateKafka();
@@ -56,13 +56,7 @@ test('a second member joins and leaves under load: partitions move with their st
       left = i;
     }
   });
-  let last = -1;
-  const seen = await waitFor('the alarms topic to settle', async () => {
-    const ts = await committedTransitions(kafka.bus, prefix);
-    const settled = ts.length >= want.transitions.length && ts.length === last;
-    last = ts.length;
-    return settled ? ts : undefined;
-  }, 90_000, 1_500);
+  const seen = await settledTransitions(kafka.bus, prefix, want.transitions.length, 90_000);
   const f = compare(want.transitions, seen);
   process.stdout.write(`\n  join at round ${JOIN_AT}, leave at ${left} of ${rounds.length}: transitions expected ${f.expected}, seen ${f.seen}, lost ${f.lost}, duplicated ${f.duplicated}, unexpected ${f.unexpected}\n`);
   process.stdout.write(`  ownership samples while both ran: ${samples}, with alarms on both members: ${bothHeld}, keys held by both: ${overlaps}\n`);

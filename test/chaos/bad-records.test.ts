@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { TOPICS, decode, type DeadLetterReason } from '@faultline/schemas';
 import type { OutboundRecord } from '@faultline/runtime';
 import { waitFor } from '../support/index.js';
-import { TOKEN, committedTransitions, compare, expected, faultRounds, freePort, sendRounds } from '../support/alarm-service.js';
+import { TOKEN, compare, expected, faultRounds, freePort, sendRounds, settledTransitions } from '../support/alarm-service.js';
 import { PipelineProcess, chaosCount, correlatorYaml, makeDir, printFigures, privateKafka } from '../support/chaos.js';
 
 const BAD = chaosCount('FAULTLINE_CHAOS_BAD_RECORDS', 100_000);
@@ -83,13 +83,7 @@ test('every bad record is dead-lettered once with its reason; good transitions a
   const total = BAD + OVERSIZED;
 
   await waitFor(`${total} dead letters`, () => (seenLetters.size >= total ? true : undefined), 120_000, 250);
-  let last = -1;
-  const transitions = await waitFor('the alarms topic to settle', async () => {
-    const ts = await committedTransitions(kafka.bus, prefix);
-    const settled = ts.length >= good.transitions.length && ts.length === last;
-    last = ts.length;
-    return settled ? ts : undefined;
-  }, 60_000, 1_000);
+  const transitions = await settledTransitions(kafka.bus, prefix, good.transitions.length, 60_000, 1_000);
   await new Promise((r) => setTimeout(r, 1_000)); // a duplicate dead letter would show up by now
   await watcher.stop();
 

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toOutbound } from '@faultline/runtime';
 import { waitFor } from '../support/index.js';
-import { TOKEN, committedTransitions, compare, expected, faultRounds, freePort } from '../support/alarm-service.js';
+import { TOKEN, compare, expected, faultRounds, freePort, settledTransitions } from '../support/alarm-service.js';
 import { PipelineProcess, chaosDuration, correlatorYaml, makeDir, printFigures, privateKafka } from '../support/chaos.js';
 
 const OUTAGE_MS = chaosDuration('FAULTLINE_CHAOS_OUTAGE', '12s');
@@ -55,14 +55,7 @@ test('broker down under load: the spool holds the faults, the correlator rides i
   await outage;
   assert.ok(sentDuringOutage > 0, 'faults were sent while the broker was down');
 
-  let last = -1;
-  const seen = await waitFor('the alarms topic to settle', async () => {
-    const ts = await committedTransitions(kafka.bus, prefix);
-    const settled = ts.length >= want.transitions.length && ts.length === last;
-    if (ts.length !== last && process.env.FAULTLINE_TEST_LOG) process.stdout.write(`  transitions ${ts.length} of ${want.transitions.length}, correlator running ${correlator.running}\n`);
-    last = ts.length;
-    return settled ? ts : undefined;
-  }, 120_000, 1_500);
+  const seen = await settledTransitions(kafka.bus, prefix, want.transitions.length, 120_000);
   await edge.close();
   const dropped = (await kafka.bus.telemetry.registry.getSingleMetric('faultline_spool_dropped_total')?.get())?.values.reduce((n, v) => n + v.value, 0) ?? 0;
   const f = compare(want.transitions, seen);

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { waitFor } from '../support/index.js';
 import {
-  TOKEN, activeSignature, committedTransitions, compare, expected, faultRounds, freePort, sendRounds,
+  TOKEN, activeSignature, committedTransitions, compare, expected, faultRounds, freePort, sendRounds, settledTransitions,
 } from '../support/alarm-service.js';
 import { PipelineProcess, chaosCount, chaosDuration, correlatorYaml, makeDir, printFigures, privateKafka } from '../support/chaos.js';
 import type { ActiveAlarm } from '@faultline/schemas';
@@ -60,14 +60,7 @@ test(`kill -9 ${KILLS} times under load: every transition exactly once, the acti
   });
   await ready();
 
-  // A transaction the dead process left open holds read-committed readers back until the broker aborts it.
-  let last = -1;
-  const seen = await waitFor('the alarms topic to settle', async () => {
-    const ts = await committedTransitions(kafka.bus, prefix);
-    const settled = ts.length >= want.transitions.length && ts.length === last;
-    last = ts.length;
-    return settled ? ts : undefined;
-  }, 120_000, 1_500);
+  const seen = await settledTransitions(kafka.bus, prefix, want.transitions.length, 120_000);
   const f = compare(want.transitions, seen);
   const expectedActive = want.active.map(activeSignature).sort();
   const active = (await served()).map(activeSignature).sort();

@@ -178,6 +178,22 @@ export async function committedTransitions(bus: Bus, prefix: string): Promise<Al
   return out;
 }
 
+/**
+ * The hosts' committed transitions once there are at least `expected` and two reads in a row agree. A
+ * transaction a killed process left open holds read-committed readers back until the broker aborts it
+ * (its transaction timeout), so the count is watched until it stops changing.
+ */
+export async function settledTransitions(bus: Bus, prefix: string, expected: number, timeoutMs: number, everyMs = 1_500): Promise<AlarmTransition[]> {
+  let last = -1;
+  return waitFor('the alarms topic to settle', async () => {
+    const ts = await committedTransitions(bus, prefix);
+    const settled = ts.length >= expected && ts.length === last;
+    if (ts.length !== last && process.env.FAULTLINE_TEST_LOG) process.stdout.write(`  transitions ${ts.length} of ${expected}\n`);
+    last = ts.length;
+    return settled ? ts : undefined;
+  }, timeoutMs, everyMs);
+}
+
 /** The last value per key of alarms.active for the given hosts. */
 export async function activeTopic(bus: Bus, prefix: string): Promise<Map<string, ActiveAlarm>> {
   const last = new Map<string, ActiveAlarm>();
