@@ -65,9 +65,28 @@ const fetchRaw = createAPI<Parameters<typeof fetchV15.createRequest>, RawPartiti
 
 interface Range { next: number; readonly end: number }
 
+/** What one fetch response yields: its records, and how far each partition it covered has been read. */
+export interface ReadBatch {
+  records: BusRecord[];
+  /**
+   * Per partition of this batch, the offset before which everything was read once `records` are taken:
+   * past the last record, and past markers and aborted records after it (never past the end of the read).
+   */
+  reached: ReadonlyMap<number, number>;
+}
+
+export interface ReadPartitionsOptions {
+  /** Only these partitions (default: all). */
+  partitions?: readonly number[];
+  /** Per partition, the offset to start at (default: 0). */
+  from?: ReadonlyMap<number, number>;
+  /** Per partition, the offset to stop before (default: the last stable offset when the read starts); partitions not listed are not read. */
+  to?: ReadonlyMap<number, number>;
+}
+
 /**
  * Reads partitions of one topic from the given offsets (default: the start) to their last stable offset
- * as of the call, read_committed, and yields the records in batches, partition by partition in
+ * as of the call (or to given offsets), read_committed, and yields the records in batches, partition by partition in
  * offset order. It joins no consumer group and builds no per-record client objects: state restore
  * reads a million records this way in a few seconds, where the group consumer took ~30 s
  * (bench/alarm-state). Raw Fetch requests go to each partition's leader over their own connection;
@@ -76,8 +95,8 @@ interface Range { next: number; readonly end: number }
 export async function* readPartitions(
   conn: ConnectionOptions & { clientId: string; bootstrapBrokers: string[] },
   topic: string,
-  opts: { partitions?: readonly number[]; from?: ReadonlyMap<number, number> } = {},
-): AsyncGenerator<BusRecord[]> {
+  opts: ReadPartitionsOptions = {},
+): AsyncGenerator<ReadBatch> {
   const admin = new Consumer({ ...conn, groupId: `${conn.clientId}-read`, isolationLevel: FetchIsolationLevels.READ_COMMITTED });
   const connections: Connection[] = [];
   try {
@@ -88,11 +107,13 @@ export async function* readPartitions(
     });
     const info = meta?.topics.get(topic);
     if (!meta || !info) return;
-    const ends = (await admin.listOffsets({ topics: [topic], isolationLevel: FetchIsolationLevels.READ_COMMITTED })).get(topic) ?? [];
+    const ends = opts.to
+      ?? new Map(((await admin.listOffsets({ topics: [topic], isolationLevel: FetchIsolationLevels.READ_COMMITTED })).get(topic) ?? [])
+        .map((end, p) => [p, Number(end)]));
     const ranges = new Map<number, Range>();
-    ends.forEach((end, p) => {
-      if (!opts.partitions || opts.partitions.includes(p)) ranges.set(p, { next: opts.from?.get(p) ?? 0, end: Number(end) });
-    });
+    for (const [p, end] of ends) {
+      if (!opts.partitions || opts.partitions.includes(p)) ranges.set(p, { next: opts.from?.get(p) ?? 0, end });
+    }
     // A failed fetch (leader moved, broker restarting, connection lost) is retried from the offsets reached:
     // `next` only moves past records already handed out.
     for (let attempt = 1, m = meta, id = info.id; ; attempt++) {
@@ -126,7 +147,7 @@ export async function* readPartitions(
 }
 
 /** Reads `ranges` from one leader; a range's `next` moves only once its records were handed out. */
-async function* readFromLeader(c: Connection, topic: string, topicId: string, ranges: Map<number, Range>): AsyncGenerator<BusRecord[]> {
+async function* readFromLeader(c: Connection, topic: string, topicId: string, ranges: Map<number, Range>): AsyncGenerator<ReadBatch> {
   /** Where the next request starts: ahead of `ranges` while a response is being decoded. */
   const ahead = new Map([...ranges].map(([p, r]) => [p, r.next]));
   const request = () => {
@@ -158,15 +179,19 @@ async function* readFromLeader(c: Connection, topic: string, topicId: string, ra
     const more = open();
     if (more) inflight = request();
     const out: BusRecord[] = [];
+    const reached = new Map<number, number>();
     for (const part of response) {
       const from = asked.get(part.partition);
       if (from === undefined || !part.records) continue;
       // Aborted transactions are listed per response for the range it covers (as Java's Fetcher reads them).
       const filter = newAbortFilter();
       noteAborted(filter, part.aborted);
-      decodeRecordSet(part.records, topic, part.partition, from, ranges.get(part.partition)!.end, filter, out);
+      const end = ranges.get(part.partition)!.end;
+      decodeRecordSet(part.records, topic, part.partition, from, end, filter, out);
+      // Records at or past the end were dropped: the read reaches the end, not the fetched batch's last offset.
+      reached.set(part.partition, Math.min(ahead.get(part.partition)!, end));
     }
-    yield out;
+    yield { records: out, reached };
     // `ahead` changes only when the next response arrives: here it is exactly what was handed out.
     for (const [p, next] of ahead) ranges.get(p)!.next = next;
     if (!more) return;

@@ -340,7 +340,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
   /** Raw Fetch requests outside any consumer group (kafka-read.ts): a group consumer read a million records 4-5x slower. */
   async function* readAll(topic: string, ropts: ReadAllOptions = {}): AsyncIterable<BusRecord> {
     // A loop, not yield*: delegating costs an extra await per record (~2x on a million).
-    for await (const batch of readPartitions({ ...conn, clientId: `${config.client_id}-restore` }, topic, ropts)) for (const r of batch) yield r;
+    for await (const batch of readPartitions({ ...conn, clientId: `${config.client_id}-restore` }, topic, ropts)) for (const r of batch.records) yield r;
   }
 
   return {
@@ -355,7 +355,7 @@ export function createKafkaBus(config: KafkaConfig, opts: KafkaBusOptions = {}):
       const f = await followKafka(config, fopts, log);
       const stop = async () => { closers.delete(stop); await f.stop(); };
       closers.add(stop);
-      return { caughtUp: f.caughtUp, stop };
+      return { caughtUp: f.caughtUp, positions: f.positions, stop };
     },
     stop: async () => {
       await Promise.all([...subscriptions].map((s) => s.stop()));

@@ -87,6 +87,12 @@ export interface FollowOptions {
 export interface Follower {
   /** Resolves once every partition has been read up to where it ended when following began. */
   readonly caughtUp: Promise<void>;
+  /**
+   * Per partition of a followed topic, the offset before which every record was handed to `onRecords`:
+   * what they fed is the topic as of these offsets (`readAll(topic, { from })` reads on from there).
+   * Moves only when records are handed over, so it holds between two `onRecords` calls.
+   */
+  positions(topic: string): ReadonlyMap<number, number>;
   stop(): Promise<void>;
 }
 
