@@ -10,7 +10,9 @@ import { BusConfigSchema } from './bus/config.js';
 import { TracingConfigSchema, type TracingConfig } from './tracing/config.js';
 import { PathSchema, resolveConfigPaths } from './config-paths.js';
 import { DurationSchema, parseDuration } from './duration.js';
-import type { ProcessorRetry } from './processor-retry.js';
+import {
+  DEFAULT_PROCESSOR_RETRY, MAX_PROCESSOR_ATTEMPTS, MAX_PROCESSOR_RETRY_WAIT_MS, retryWaitsMs, type ProcessorRetry,
+} from './processor-retry.js';
 
 /** The top of a pipeline file. Component sections are checked against each factory's own schema. */
 export const PipelineFileSchema = Type.Object({
@@ -23,11 +25,13 @@ export const PipelineFileSchema = Type.Object({
   tracing: TracingConfigSchema,
   processor_retry: Type.Object({
     max_attempts: Type.Integer({
-      minimum: 1, default: 5,
-      description: 'handle() attempts on one batch; after the last, its records go to the deadletter topic (reason processing_error) and the processor moves on',
+      minimum: 1, maximum: MAX_PROCESSOR_ATTEMPTS, default: DEFAULT_PROCESSOR_RETRY.maxAttempts,
+      description: 'handle() attempts on one batch; after the last, the batch is split to find the records it fails on, '
+        + 'those go to the deadletter topic (reason processing_error) and the processor moves on. Bounded, so that a '
+        + 'batch that keeps failing holds its partition at most (max_attempts - 1) x max_backoff',
     }),
-    backoff: DurationSchema({ default: '100ms', description: 'wait before the second attempt, doubled before each next one' }),
-    max_backoff: DurationSchema({ default: '5s', description: 'longest wait between two attempts' }),
+    backoff: DurationSchema({ default: `${DEFAULT_PROCESSOR_RETRY.backoffMs}ms`, description: 'wait before the second attempt, doubled before each next one' }),
+    max_backoff: DurationSchema({ default: `${DEFAULT_PROCESSOR_RETRY.maxBackoffMs / 1000}s`, description: 'longest wait between two attempts' }),
   }, { default: {}, additionalProperties: false }),
   collectors: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
   processors: Type.Record(Type.String(), Type.Object({ type: Type.Optional(Type.String()) }), { default: {} }),
@@ -204,10 +208,20 @@ export function loadPipelineConfig(file: string, registry: Registry, opts: LoadO
       components.push({ kind, id: `${section}.${name}`, name, factory, config });
     }
   }
+  let processorRetry: ProcessorRetry | undefined;
+  if (!issues.some((i) => i.path.startsWith('processor_retry'))) {
+    const retry = top.processor_retry;
+    processorRetry = { maxAttempts: retry.max_attempts, backoffMs: parseDuration(retry.backoff), maxBackoffMs: parseDuration(retry.max_backoff) };
+    const waitMs = retryWaitsMs(processorRetry).reduce((a, b) => a + b, 0);
+    if (waitMs > MAX_PROCESSOR_RETRY_WAIT_MS) {
+      const node = nodeAt(doc, ['processor_retry']);
+      const pos = node?.range ? lc.linePos(node.range[0]) : { line: 1, col: 1 };
+      issues.push({
+        file, line: pos.line, column: pos.col, path: 'processor_retry',
+        message: `its waits add up to ${Math.round(waitMs / 1000)}s, more than ${MAX_PROCESSOR_RETRY_WAIT_MS / 60_000}m: a batch that keeps failing holds its partition that long; lower max_attempts or max_backoff`,
+      });
+    }
+  }
   if (issues.length) throw new ConfigError(issues.sort((a, b) => a.line - b.line || a.column - b.column));
-  const retry = top.processor_retry;
-  return {
-    file, node: top.node, dataDir: top.data_dir, bus: top.bus, tracing: top.tracing, components,
-    processorRetry: { maxAttempts: retry.max_attempts, backoffMs: parseDuration(retry.backoff), maxBackoffMs: parseDuration(retry.max_backoff) },
-  };
+  return { file, node: top.node, dataDir: top.data_dir, bus: top.bus, tracing: top.tracing, components, processorRetry: processorRetry! };
 }

@@ -10,7 +10,7 @@ import type {
 } from './component.js';
 import type { PipelineConfig } from './config.js';
 import type { Logger } from './log.js';
-import { DEFAULT_PROCESSOR_RETRY, attemptWithRetry } from './processor-retry.js';
+import { DEFAULT_PROCESSOR_RETRY, attemptWithRetry, isolateFailures } from './processor-retry.js';
 import { createTracing } from './tracing/tracing.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
@@ -113,6 +113,8 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
   const running: { component: Lifecycle; sub?: Subscription }[] = [];
   const retry = config.processorRetry ?? DEFAULT_PROCESSOR_RETRY;
   let stopping: Promise<void> | undefined;
+  /** Aborted when the pipeline starts to stop: cuts a retry's wait short and leaves the batch to the bus. */
+  const stopSignal = new AbortController();
   const producers: Producer[] = [];
   const pending = new Set<Promise<void>>();
   const tracing = createTracing(config.tracing, {
@@ -178,6 +180,64 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       },
     });
 
+  /**
+   * One attempt of handle() on some envelopes: what it emits through `out` is buffered and returned, and dropped when
+   * it throws, so only an attempt that succeeds publishes (with the batch's offsets: consume-transform-produce).
+   */
+  const attemptOf = (id: string, proc: Processor) => async (envelopes: readonly Envelope[]): Promise<OutboundRecord[]> => {
+    const produced: OutboundRecord[] = [];
+    // A transition's span starts with the batch that caused it, so its length is the handling time.
+    const trace = tracing && traced(id, processorRoot, Date.now());
+    await proc.handle(envelopes, (topic, value, emitOpts) => {
+      produced.push(trace ? toOutbound(topic, ...trace(topic, value, emitOpts)) : toOutbound(topic, value, emitOpts));
+    });
+    return produced;
+  };
+  /**
+   * Hands a batch to a processor, retried with backoff (processor_retry). A batch that keeps failing is split to
+   * find the records it fails on (isolateFailures): the good records' outputs are published, and only the records
+   * that fail alone (or, when the failure looks systemic, the parts left whole) go to deadletter, so a poison
+   * record neither blocks its partition forever nor takes its batch-mates with it.
+   */
+  const handleWithRetry = async (id: string, proc: Processor, envelopes: Envelope[], out: OutboundRecord[], sources: BusRecord[]) => {
+    const attempt = attemptOf(id, proc);
+    let produced: OutboundRecord[] = [];
+    const failed = await attemptWithRetry(retry, async () => { produced = await attempt(envelopes); }, {
+      onRetry: (err, n, waitMs) => {
+        bus.telemetry.processorRetries.inc({ component: id });
+        log.warn('processor failed on a batch; retrying', { component: id, attempt: n, waitMs, error: err.message });
+      },
+      stopping: stopSignal.signal,
+    });
+    if (!failed) { out.push(...produced); return; }
+    log.warn('processor failed on a batch after every retry; splitting it to find the records it fails on', {
+      component: id, records: envelopes.length, attempts: retry.maxAttempts, error: failed.message,
+    });
+    const indices = envelopes.map((_, i) => i);
+    const isolation = await isolateFailures(indices, failed, (part) => attempt(part.map((i) => envelopes[i]!)), { stopping: stopSignal.signal });
+    out.push(...isolation.outputs);
+    if (!isolation.failures.length) {
+      log.warn('every part of the batch succeeded when handled apart: nothing dead-lettered', { component: id, calls: isolation.calls });
+      return;
+    }
+    let deadLettered = 0;
+    for (const f of isolation.failures) {
+      const detail = f.isolated
+        ? `${id} handle() failed on this record alone, after ${retry.maxAttempts} attempts on its batch of ${envelopes.length}: ${f.error.message}`
+        : `${id} handle() failed ${retry.maxAttempts} times on its batch of ${envelopes.length}, then on every part tried since `
+          + `several records failed alone: the failure looks systemic, so this part of ${f.items.length} records was not split further: ${f.error.message}`;
+      for (const i of f.items) {
+        const r = sources[i]!;
+        if (r.value) { out.push(deadLetterOf({ ...r, value: r.value }, 'processing_error', detail, id)); deadLettered++; }
+      }
+    }
+    bus.telemetry.deadLetters.inc({ component: id, reason: 'processing_error' }, deadLettered);
+    log.error('processor gave up on records: they went to deadletter', {
+      component: id, records: envelopes.length, deadLettered, handled: envelopes.length - deadLettered, calls: isolation.calls,
+      systemic: isolation.failures.some((f) => !f.isolated), error: isolation.failures[0]!.error.message,
+    });
+  };
+
   const order = { sink: 0, processor: 1, collector: 2 } as const;
   const entries = [...config.components].sort((a, b) => order[a.kind] - order[b.kind]);
   await bus.start();
@@ -212,30 +272,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
         await proc.start();
         running.push({
           component: proc,
-          sub: await consume(entry.id, proc, async (e, out, sources) => {
-            // What a failed attempt produced is dropped: only the attempt that succeeds publishes.
-            let produced: OutboundRecord[] = [];
-            const failed = await attemptWithRetry(retry, async () => {
-              produced = [];
-              // A transition's span starts with the batch that caused it, so its length is the handling time.
-              const trace = tracing && traced(entry.id, processorRoot, Date.now());
-              await proc.handle(e, (topic, value, opts) => {
-                produced.push(trace ? toOutbound(topic, ...trace(topic, value, opts)) : toOutbound(topic, value, opts));
-              });
-            }, {
-              onRetry: (err, attempt, waitMs) => {
-                bus.telemetry.processorRetries.inc({ component: entry.id });
-                log.warn('processor failed on a batch; retrying', { component: entry.id, attempt, waitMs, error: err.message });
-              },
-              stopping: () => stopping !== undefined,
-            });
-            if (!failed) { out.push(...produced); return; }
-            // A batch the processor cannot take (a poison record, a bug) would otherwise be redelivered forever.
-            const detail = `${entry.id} handle() failed ${retry.maxAttempts} times on this batch: ${failed.message}`;
-            out.push(...sources.flatMap((r) => (r.value ? [deadLetterOf({ ...r, value: r.value }, 'processing_error', detail, entry.id)] : [])));
-            bus.telemetry.deadLetters.inc({ component: entry.id, reason: 'processing_error' }, sources.length);
-            log.error('processor gave up on a batch: its records went to deadletter', { component: entry.id, records: sources.length, error: failed.message });
-          }),
+          sub: await consume(entry.id, proc, (e, out, sources) => handleWithRetry(entry.id, proc, e, out, sources)),
         });
       } else {
         const collector: Collector = f.create({ ...ctx, emit: publisherFor(ctx, true) }, entry.config);
@@ -264,5 +301,5 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
     await tracing?.shutdown().catch((e: Error) => log.error('tracing shutdown failed', { error: e.message }));
   }
 
-  return { stop: () => (stopping ??= stopAll()) };
+  return { stop: () => (stopping ??= (stopSignal.abort(), stopAll())) };
 }
