@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { ActiveAlarmSchema, AlarmTransitionSchema } from './alarm.js';
+import { decodeActiveAlarmWire, encodeActiveAlarmWire, isActiveAlarmWire } from './active-alarm-wire.js';
+import { ActiveAlarmSchema, AlarmTransitionSchema, type ActiveAlarm } from './alarm.js';
 import { CorrelatorSharedSchema } from './correlator-shared.js';
 import { DeadLetterSchema, type DeadLetterReason } from './dead-letter.js';
 import { EngineStateSchema } from './engine-state.js';
@@ -22,7 +23,8 @@ export const EVENT_SCHEMAS = {
   fault_event: { version: '1.0', schema: FaultEventSchema },
   heartbeat: { version: '1.0', schema: HeartbeatSchema },
   alarm_transition: { version: '1.0', schema: AlarmTransitionSchema },
-  active_alarm: { version: '1.0', schema: ActiveAlarmSchema },
+  /** 2.x is a positional JSON array (active-alarm-wire.ts); 1.x objects are still read. */
+  active_alarm: { version: '2.0', schema: ActiveAlarmSchema },
   remediation_request: { version: '1.0', schema: RemediationRequestSchema },
   remediation_result: { version: '1.0', schema: RemediationResultSchema },
   dead_letter: { version: '1.0', schema: DeadLetterSchema },
@@ -58,9 +60,18 @@ const checkFor = (name: SchemaName): TypeCheck<TSchema> => {
 const isSchemaName = (s: string): s is SchemaName => Object.hasOwn(EVENT_SCHEMAS, s);
 const major = (version: string) => version.split('.')[0];
 /** Older majors a reader still knows, beside the current one (written by producers not yet upgraded). */
-const ALSO_READS: Partial<Record<SchemaName, readonly string[]>> = { metric_batch: ['1'] };
+const ALSO_READS: Partial<Record<SchemaName, readonly string[]>> = { metric_batch: ['1'], active_alarm: ['1'] };
 const METRIC_BATCH_JSON_VERSION = '1.0';
 const knownMajor = (name: SchemaName, m: string | undefined) => m === major(EVENT_SCHEMAS[name].version) || (ALSO_READS[name]?.includes(m ?? '') ?? false);
+
+/** Schemas whose 2.x is not 1.x's JSON object: their own reader, and how to tell them by their bytes. */
+const WIRE_LAYOUTS: Partial<Record<SchemaName, {
+  is(bytes: Uint8Array): boolean;
+  decode(bytes: Buffer): { ok: true; value: unknown } | { ok: false; reason: DeadLetterReason; detail: string };
+}>> = {
+  metric_batch: { is: isMetricWire, decode: decodeMetricWire },
+  active_alarm: { is: isActiveAlarmWire, decode: decodeActiveAlarmWire },
+};
 
 /** The first few problems, each naming the field (`/samples/3/value: Expected number`). */
 export function explain(name: SchemaName, value: unknown, max = 3): string {
@@ -86,6 +97,8 @@ export function encode<N extends SchemaName>(name: N, value: EventOf<N>, tracepa
     // readers refuse it with the reason that names the field, as for any other event.
     headers[HEADER_VERSION] = METRIC_BATCH_JSON_VERSION;
   }
+  // Still JSON, so no content-type: the version header says which layout.
+  if (name === 'active_alarm') return { value: encodeActiveAlarmWire(value as ActiveAlarm), headers };
   return { value: Buffer.from(JSON.stringify(value)), headers };
 }
 
@@ -111,8 +124,9 @@ export function decode<N extends SchemaName>(
   if (bytes.length > maxBytes) return { ok: false, reason: 'oversized', detail: `${bytes.length} bytes > limit ${maxBytes}` };
   const traceparent = headers[HEADER_TRACEPARENT];
   // Without a version header (a hand-made record) the bytes say which layout they are.
-  if (expect === 'metric_batch' && (headers[HEADER_VERSION] === undefined ? isMetricWire(bytes) : major(version) === '2')) {
-    const w = decodeMetricWire(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+  const wire = WIRE_LAYOUTS[expect];
+  if (wire && (headers[HEADER_VERSION] === undefined ? wire.is(bytes) : major(version) === '2')) {
+    const w = wire.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
     if (!w.ok) return w;
     const value = w.value as EventOf<N>;
     return traceparent ? { ok: true, schema: expect, version, value, traceparent } : { ok: true, schema: expect, version, value };

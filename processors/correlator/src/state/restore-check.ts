@@ -1,8 +1,6 @@
 import { CloneType, Kind, OptionalKind, Type, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import {
-  ActiveAlarmSchema, EVENT_SCHEMAS, HEADER_SCHEMA, HEADER_VERSION, type ActiveAlarm, type Headers,
-} from '@faultline/schemas';
+import { ActiveAlarmSchema, HEADER_SCHEMA, HEADER_VERSION, decode, type ActiveAlarm, type Headers } from '@faultline/schemas';
 
 /** Unions of more string literals than this (X.733 alarm types and probable causes) are checked as strings. */
 const LONG_UNION = 8;
@@ -28,19 +26,24 @@ function relaxed<T extends TSchema>(schema: T): T {
 }
 
 const check = TypeCompiler.Compile(relaxed(ActiveAlarmSchema));
-const MAJOR = EVENT_SCHEMAS.active_alarm.version.split('.')[0];
 
 /**
  * Decodes an alarms.active value for a restore, trusting but checking cheaply: these records were
  * written by correlators from their own engine (the full schema check is the writer's), so the reader
  * checks the schema header, the major version and the shape, without the patterns and long enumerations
  * that made the full check half of the decode time (bench/alarm-state). undefined when it does not hold.
+ * 2.x (positional) records go through the codec, whose 2.x reader makes the same trade and shares the
+ * repeated strings itself; 1.x objects get the relaxed schema check here, `strings` sharing theirs.
  */
 export function decodeActiveAlarm(headers: Headers, value: Buffer, strings?: StringPool): ActiveAlarm | undefined {
   const schema = headers[HEADER_SCHEMA];
   if (schema !== undefined && schema !== 'active_alarm') return undefined;
   const version = headers[HEADER_VERSION];
-  if (version !== undefined && version.split('.')[0] !== MAJOR) return undefined;
+  // Without a version header, an object is 1.x (2.x is an array).
+  if (version === undefined ? value[0] !== 0x7b : version.split('.')[0] !== '1') {
+    const d = decode('active_alarm', headers, value);
+    return d.ok ? d.value : undefined;
+  }
   let v: unknown;
   try {
     v = JSON.parse(value.toString('utf8'));
