@@ -9,7 +9,7 @@ export { CatalogFileSchema, CatalogFileEntrySchema } from './catalog/schema.js';
 export { entityTypeOf, formatCatalogIssue, isServiceAffecting, mergeCatalogs } from './catalog/types.js';
 export type { Catalog, CatalogEntry, CatalogIssue, CatalogLoad, ClearMode } from './catalog/types.js';
 export { Engine } from './engine/engine.js';
-export type { EngineOptions, EngineSnapshot } from './engine/engine.js';
+export type { EngineOptions, EngineSnapshot, RestoreOptions } from './engine/engine.js';
 export { isNotifiable } from './engine/alarm-table.js';
 export type { AlarmTableSnapshot } from './engine/alarm-table.js';
 export { loadRulesFile, loadRulesText, RulesFileSchema, ThresholdRuleSchema, DerivedSeriesSchema } from './engine/rules.js';

@@ -9,11 +9,17 @@ import {
   type Owns, type SetRequest, type Silence,
 } from './types.js';
 
+/** The active alarms of one root entity (host). Its `root` is the one copy of the host's name every Rec points at. */
+interface Host {
+  root: string;
+  keys: Set<string>;
+}
+
 interface Rec {
   alarm: Alarm;
   seq: number;
   last: string;
-  root: string;
+  host: Host;
 }
 
 interface Flap extends FlapRecord {
@@ -57,6 +63,8 @@ const sameLabels = (a: Record<string, string>, b: Record<string, string>) => {
   for (const k of ka) if (a[k] !== b[k]) return false;
   return true;
 };
+/** The host of a Rec built only to report a cleared alarm (tick's `stable`): never in the table. */
+const GONE: Host = Object.freeze({ root: '', keys: new Set<string>() });
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -66,9 +74,13 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
  */
 export class AlarmTable {
   private readonly active = new Map<string, Rec>();
-  private readonly byUuid = new Map<string, string>();
-  private readonly byId = new Map<string, Set<string>>();
-  private readonly byRoot = new Map<string, Set<string>>();
+  /**
+   * uuid → key, built by the first getByUuid and kept up to date from then on: a restore does not pay for
+   * an index that only the API's lookup by uuid reads. (There is no index by alarm id: its users either
+   * know the host, served by `byRoot`, or are rare operator actions and queries that may walk every alarm.)
+   */
+  private byUuid: Map<string, string> | undefined;
+  private readonly byRoot = new Map<string, Host>();
   /** entity → keys of active alarms at that entity whose catalog entry inhibits children. */
   private readonly inhibitors = new Map<string, Set<string>>();
   /** Inventory: child entity → the entity it runs on. */
@@ -123,12 +135,11 @@ export class AlarmTable {
 
   /** fm-api clear: every active alarm with this id at the entity or below it. */
   clear(alarmId: string, entityPrefix: string, at: number, out: EngineOutput, traceparent?: string): void {
-    const keys = this.byId.get(alarmId);
-    if (!keys) return;
-    for (const key of [...keys]) {
-      const rec = this.active.get(key)!;
-      if (isAtOrBelow(rec.alarm.entity_instance_id, entityPrefix)) this.clearKey(key, at, out, traceparent);
+    const matching: string[] = [];
+    for (const [key, rec] of this.below(entityPrefix)) {
+      if (rec.alarm.alarm_id === alarmId && isAtOrBelow(rec.alarm.entity_instance_id, entityPrefix)) matching.push(key);
     }
+    for (const key of matching) this.clearKey(key, at, out, traceparent);
   }
 
   /** Clears one alarm by key; a no-op when it is not active (never a clear without a raise). */
@@ -147,11 +158,11 @@ export class AlarmTable {
 
   /** fm-api clear_all: the entity and everything below it, in ONE `cleared_all` transition. */
   clearAll(entity: string, at: number, out: EngineOutput, traceparent?: string): void {
-    const keys = this.byRoot.get(rootOf(entity));
-    if (!keys) return;
+    const host = this.byRoot.get(rootOf(entity));
+    if (!host) return;
     const cleared: { seq: number; alarm: Alarm }[] = [];
     const gone: Rec[] = [];
-    for (const key of [...keys]) {
+    for (const key of [...host.keys]) {
       const rec = this.active.get(key)!;
       if (!isAtOrBelow(rec.alarm.entity_instance_id, entity)) continue;
       // Counted for flap detection; a hierarchical clear is an operator's or an application's decision, so it
@@ -191,7 +202,8 @@ export class AlarmTable {
   setSuppressed(alarmId: string, suppressed: boolean, at: number, out: EngineOutput): void {
     if (this.suppressedIds.has(alarmId) === suppressed) return;
     if (suppressed) this.suppressedIds.add(alarmId); else this.suppressedIds.delete(alarmId);
-    for (const key of this.byId.get(alarmId) ?? []) this.refresh(this.active.get(key)!, at, out);
+    // A rare operator action: walking every alarm costs less than an index by alarm id kept for it.
+    for (const rec of this.active.values()) if (rec.alarm.alarm_id === alarmId) this.refresh(rec, at, out);
   }
 
   suppressedAlarmIds(): string[] { return [...this.suppressedIds].sort(); }
@@ -229,6 +241,11 @@ export class AlarmTable {
    * again from the operator state in force; inhibition is left alone (its inhibitor may be owned elsewhere).
    */
   reconcileOperatorFlags(at: number, out: EngineOutput): void {
+    if (this.suppressedIds.size === 0 && this.silences.size === 0 && this.maintenance.size === 0) {
+      // Nothing in force: only an alarm restored suppressed or silenced changes (the usual case: none does).
+      for (const rec of this.active.values()) if (rec.alarm.suppressed || rec.alarm.silenced_by.length) this.refreshOperatorFlags(rec, at, out);
+      return;
+    }
     for (const rec of this.active.values()) this.refreshOperatorFlags(rec, at, out);
   }
 
@@ -253,7 +270,7 @@ export class AlarmTable {
           rec.alarm = { ...rec.alarm, flapping: false, updated_at: now };
           this.emit('stable', rec, now, out);
         } else if (f.cleared) {
-          const gone: Rec = { alarm: { ...f.cleared.alarm, flapping: false, updated_at: now }, seq: f.cleared.seq, last: '', root: '' };
+          const gone: Rec = { alarm: { ...f.cleared.alarm, flapping: false, updated_at: now }, seq: f.cleared.seq, last: '', host: GONE };
           this.emit('stable', gone, now, out);
         }
         f.cleared = undefined;
@@ -270,15 +287,17 @@ export class AlarmTable {
   }
 
   getByUuid(uuid: string): ActiveAlarm | undefined {
+    if (!this.byUuid) {
+      this.byUuid = new Map();
+      for (const [key, r] of this.active) this.byUuid.set(r.alarm.uuid, key);
+    }
     const key = this.byUuid.get(uuid);
     return key === undefined ? undefined : this.get(key);
   }
 
   query(q: AlarmQuery = {}): ActiveAlarm[] {
-    const keys = q.alarm_id !== undefined ? this.byId.get(q.alarm_id) ?? [] : this.active.keys();
     const out: ActiveAlarm[] = [];
-    for (const key of keys) {
-      const r = this.active.get(key)!;
+    for (const [, r] of q.entity_prefix === undefined ? this.active : this.below(q.entity_prefix)) {
       if (matchesQuery(r.alarm, q)) out.push({ alarm: r.alarm, seq: r.seq, last_transition: r.last });
     }
     return out.sort((x, y) => SEVERITY_RANK[y.alarm.severity] - SEVERITY_RANK[x.alarm.severity] || x.alarm.raised_at - y.alarm.raised_at);
@@ -303,9 +322,9 @@ export class AlarmTable {
     const alarms: ActiveAlarm[] = [];
     const push = (r: Rec) => alarms.push({ alarm: r.alarm, seq: r.seq, last_transition: r.last });
     if (typeof owns === 'function') {
-      for (const r of this.active.values()) if (owns(r.root)) push(r);
+      for (const r of this.active.values()) if (owns(r.host.root)) push(r);
     } else {
-      for (const root of owns) for (const key of this.byRoot.get(root) ?? []) push(this.active.get(key)!);
+      for (const root of owns) for (const key of this.byRoot.get(root)?.keys ?? []) push(this.active.get(key)!);
     }
     const has = ownsPredicate(owns);
     const flaps: AlarmTableSnapshot['flaps'] = [];
@@ -326,8 +345,15 @@ export class AlarmTable {
     };
   }
 
-  /** Adds a snapshot's state (a partition gained on rebalance); what it names replaces what is here. */
-  restore(s: AlarmTableSnapshot): void {
+  /**
+   * Adds a snapshot's state (a partition gained on rebalance); what it names replaces what is here.
+   * `alarmKeys`, when the caller has them (the keys of the alarms.active records), is each alarm's key,
+   * `alarmKey(s.alarms[i].alarm)`, in the order of `s.alarms`: taken as they are, so no key is built again.
+   */
+  restore(s: AlarmTableSnapshot, alarmKeys?: readonly string[]): void {
+    if (alarmKeys && alarmKeys.length !== s.alarms.length) {
+      throw new Error(`restore: ${alarmKeys.length} alarm keys for ${s.alarms.length} alarms`);
+    }
     for (const sl of s.silences) this.silences.set(sl.id, { ...sl, compiled: compileMatchers(sl.matchers) });
     for (const id of s.suppressed_alarm_ids) this.suppressedIds.add(id);
     for (const m of s.maintenance) this.maintenance.set(m.entity_instance_id, m.until);
@@ -338,18 +364,21 @@ export class AlarmTable {
       if (f.cleared) item.cleared = f.cleared;
       this.flaps.set(f.key, item);
     }
-    for (const a of s.alarms) {
-      const key = alarmKey(a.alarm);
+    const alarms = s.alarms;
+    if (alarms.length) this.byUuid = undefined; // rebuilt when next asked for, not grown a million times here
+    for (let i = 0; i < alarms.length; i++) {
+      const a = alarms[i]!;
+      const key = alarmKeys ? alarmKeys[i]! : alarmKey(a.alarm);
       const old = this.active.get(key);
       if (old) this.remove(key, old);
-      this.insert(key, { alarm: a.alarm, seq: a.seq, last: a.last_transition, root: rootOf(a.alarm.entity_instance_id) });
+      this.insert(key, { alarm: a.alarm, seq: a.seq, last: a.last_transition, host: this.hostOf(a.alarm.entity_instance_id) });
     }
   }
 
   /** Forgets the alarms and flap history of partitions this engine no longer owns. */
   drop(owns: Owns): void {
     const has = ownsPredicate(owns);
-    for (const [key, r] of [...this.active]) if (!has(r.root)) this.remove(key, r);
+    for (const [key, r] of [...this.active]) if (!has(r.host.root)) this.remove(key, r);
     for (const key of [...this.flaps.keys()]) if (!has(rootOf(key.slice(key.indexOf('|') + 1)))) this.flaps.delete(key);
   }
 
@@ -382,7 +411,7 @@ export class AlarmTable {
     const startsFlapping = this.noteChange(key, at);
     alarm.flapping = this.flaps.get(key)?.flapping ?? false;
     this.applyFlags(alarm, key, at);
-    const rec: Rec = { alarm, seq: 0, last: '', root: rootOf(alarm.entity_instance_id) };
+    const rec: Rec = { alarm, seq: 0, last: '', host: this.hostOf(alarm.entity_instance_id) };
     this.insert(key, rec);
     this.emit('raised', rec, at, out, tp);
     if (startsFlapping) this.emit('flapping', rec, at, out, tp);
@@ -391,19 +420,38 @@ export class AlarmTable {
     }
   }
 
+  /** The Host of an entity's root, created (and registered in `byRoot`) with its first alarm. */
+  private hostOf(entity: string): Host {
+    const root = rootOf(entity);
+    let host = this.byRoot.get(root);
+    if (!host) this.byRoot.set(root, (host = { root, keys: new Set() }));
+    return host;
+  }
+
+  /**
+   * Active alarms, by key, among which are all those at or below `entity`: its host's, when the entity
+   * names a root (every valid entity path does: `key=value` first), else all of them. In table order.
+   */
+  private below(entity: string): Iterable<[string, Rec]> {
+    const eq = entity.indexOf('=');
+    if (eq < 0 || entity.lastIndexOf('.', eq) >= 0) return this.active;
+    const host = this.byRoot.get(rootOf(entity));
+    if (!host) return [];
+    return [...host.keys].map((key): [string, Rec] => [key, this.active.get(key)!]);
+  }
+
   private insert(key: string, rec: Rec) {
     this.active.set(key, rec);
-    this.byUuid.set(rec.alarm.uuid, key);
-    addTo(this.byId, rec.alarm.alarm_id, key);
-    addTo(this.byRoot, rec.root, key);
+    this.byUuid?.set(rec.alarm.uuid, key);
+    rec.host.keys.add(key);
     if (this.catalog.entries.get(rec.alarm.alarm_id)?.inhibits_children) addTo(this.inhibitors, rec.alarm.entity_instance_id, key);
   }
 
   private remove(key: string, rec: Rec) {
     this.active.delete(key);
-    this.byUuid.delete(rec.alarm.uuid);
-    removeFrom(this.byId, rec.alarm.alarm_id, key);
-    removeFrom(this.byRoot, rec.root, key);
+    this.byUuid?.delete(rec.alarm.uuid);
+    const host = rec.host;
+    if (host.keys.delete(key) && host.keys.size === 0) this.byRoot.delete(host.root);
     removeFrom(this.inhibitors, rec.alarm.entity_instance_id, key);
   }
 

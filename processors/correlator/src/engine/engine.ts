@@ -31,6 +31,15 @@ export interface EngineSnapshot {
   heartbeats: HeartbeatSnapshot;
 }
 
+/** What a caller that already holds more than the snapshot can hand to Engine.restore to save work. */
+export interface RestoreOptions {
+  /**
+   * The key of each of `table.alarms`, in its order (`alarmKey(alarm)`: the keys of the alarms.active
+   * records it was read from). Taken as they are: the restore then builds no key string.
+   */
+  alarmKeys?: readonly string[];
+}
+
 const everything = () => true;
 
 /**
@@ -156,10 +165,10 @@ export class Engine {
    * the partition moved), silence was the correlator's, not the hosts', so heartbeat misses and metric
    * absence start counting again from there instead of raising 710.001 and 700.150 for every host.
    */
-  restore(s: EngineSnapshot, resumeAt?: number): void {
+  restore(s: EngineSnapshot, resumeAt?: number, opts: RestoreOptions = {}): void {
     if (s.version !== 1) throw new Error(`engine snapshot version ${String(s.version)} is not supported (this engine reads 1)`);
     this.ids.counter = Math.max(this.ids.counter, s.id_counter);
-    this.table.restore(s.table);
+    this.table.restore(s.table, opts.alarmKeys);
     this.thresholds.restore(s.thresholds, resumeAt);
     this.heartbeats.restore(s.heartbeats, resumeAt);
   }
