@@ -139,7 +139,7 @@ export function createCorrelator(ctx: ProcessorContext, config: CorrelatorConfig
     async onAssign(partitions, read) {
       // Silences and suppression must be in force before the first batch of the partitions gained.
       await sharing?.follower.caughtUp;
-      await state.assign(partitions, read);
+      await state.assign(partitions, read, sharing?.follower);
       sharing?.afterRestore();
       assigned = true;
       if (config.restore_event_log && !historyRestored) {

@@ -41,6 +41,25 @@ test('AlarmView: the last value per key of every member\'s alarms.active, with t
 const silenceRec = (writer: string, ends_at: number): CorrelatorShared =>
   ({ kind: 'silence', writer, at: 0, silence: { id: 's1', matchers: { alarm_id: '700.110' }, starts_at: 0, ends_at, created_by: 't', comment: '' } });
 
+test('AlarmView with its member\'s engine: its own alarms read back keep the engine\'s objects; a peer\'s and an older state are its own', () => {
+  const [a, b] = [engine({ id_seed: 'a' }), engine({ id_seed: 'b' })];
+  const view = new AlarmView(0, (key) => a.table.get(key));
+  const key = '700.110|host=c0.interface=eth0';
+  run((o) => a.fault(set('700.110', 'host=c0.interface=eth0', 1000), o));
+  const decoded = (e: Engine, k: string) => structuredClone(e.table.get(k)!);
+  view.applyActive(key, decoded(a, key));
+  assert.ok(view.query({})[0]!.alarm === a.table.get(key)!.alarm, 'the engine\'s alarm object, not the decoded copy');
+  const raised = decoded(a, key);
+  run((o) => a.fault(set('700.110', 'host=c0.interface=eth0', 1100, { severity: 'critical' }), o));
+  view.applyActive(key, raised); // the raise read back after the engine moved on: the record's own state
+  assert.is(view.query({})[0]!.alarm.severity, 'major');
+  assert.ok(view.query({})[0]!.alarm !== a.table.get(key)!.alarm);
+  run((o) => b.fault(set('700.120', 'host=c1.sensor=k10temp/Tctl', 900), o));
+  const peer = decoded(b, '700.120|host=c1.sensor=k10temp/Tctl');
+  view.applyActive('700.120|host=c1.sensor=k10temp/Tctl', peer);
+  assert.ok(view.query({ alarm_id: '700.120' })[0] === peer, 'a peer\'s alarm is kept as decoded');
+});
+
 test('SharedState: every peer record applies; an own echo applies only once no newer own write of its key is in flight', () => {
   const s = new SharedState('me', 'silent/me', 3000);
   assert.ok(s.accept('silence/s1', silenceRec('peer', 10)));

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encode, TOPICS, type FaultEvent, type Heartbeat, type TopicName } from '@faultline/schemas';
-import { toOutbound, silentLogger, type BusRecord, type Envelope } from '@faultline/runtime';
-import { BUILTIN_RULES, DurableState, Engine, loadRulesFile, newOutput, publishOutput } from '../src/index.js';
+import { decode, encode, TOPICS, type ActiveAlarm, type FaultEvent, type Heartbeat, type TopicName } from '@faultline/schemas';
+import { toOutbound, silentLogger, type BusRecord, type Envelope, type ReadAllOptions } from '@faultline/runtime';
+import { AlarmView, BUILTIN_RULES, DurableState, Engine, loadRulesFile, newOutput, publishOutput } from '../src/index.js';
 import { CATALOG, batch } from './helpers.js';
 
 /** A pretend compacted topic store: what `out` emitted, as the bus would hand it back with readAll. */
@@ -12,12 +12,19 @@ function store() {
     const o = toOutbound(topic, value as never, opts);
     records.push({ topic, partition: 0, offset: String(records.length), key: o.key, value: o.value, headers: o.headers ?? {}, timestamp: 0 });
   };
-  const read = (topic: string) => (async function* () { yield* records.filter((r) => r.topic === topic); })();
-  return { records, emit: emit as never, read };
+  /** Every read, with where it started. */
+  const reads: { topic: string; from?: ReadonlyMap<number, number> }[] = [];
+  const read = (topic: string, opts: ReadAllOptions = {}) => {
+    reads.push({ topic, ...(opts.from && { from: opts.from }) });
+    return (async function* () {
+      yield* records.filter((r) => r.topic === topic && Number(r.offset) >= (opts.from?.get(r.partition) ?? 0));
+    })();
+  };
+  return { records, reads, emit: emit as never, read };
 }
 
-const fault = (op: FaultEvent['op'], alarm_id: string, entity: string, ts: number, partition: number): Envelope =>
-  ({ topic: 'faults', key: null, value: { op, alarm_id, entity_instance_id: entity, ts }, partition, offset: '0', timestamp: ts });
+const fault = (op: FaultEvent['op'], alarm_id: string, entity: string, ts: number, partition: number, severity?: FaultEvent['severity']): Envelope =>
+  ({ topic: 'faults', key: null, value: { op, alarm_id, entity_instance_id: entity, ts, ...(severity && { severity }) }, partition, offset: '0', timestamp: ts });
 const beat = (node: string, seq: number, ts: number, partition: number): Envelope =>
   ({ topic: 'heartbeats', key: node, partition, offset: '0', timestamp: ts, value: { node, boot_id: 'b1', seq, ts, period_ms: 100 } satisfies Heartbeat });
 const metrics = (node: string, ts: number, partition: number, value: number): Envelope =>
@@ -75,6 +82,48 @@ test('partition 1 restores only its host; a revoke forgets only the partitions t
   assert.equal(b.e.query().map((x) => x.alarm.entity_instance_id), ['host=c1.interface=eth0']);
   a.state.revoke([{ topic: 'faults', partition: 1 }]);
   assert.equal(a.e.query().map((x) => x.alarm.entity_instance_id), ['host=c0.interface=eth0']);
+});
+
+test('a restore from the group follower\'s view reads only the records after it, and shares its alarm objects', async () => {
+  const s = store();
+  const a = correlator('a');
+  a.handle([
+    fault('set', '700.110', 'host=c0.interface=eth0', 1000, 0), fault('set', '700.110', 'host=c0.interface=eth1', 1000, 0),
+    fault('set', '700.110', 'host=c0.interface=eth2', 1000, 0), fault('set', '700.110', 'host=c1.interface=eth0', 1000, 1),
+  ], s.emit);
+  // The view as a follower that has read the topic so far; then more records it has not read yet.
+  const view = new AlarmView(0);
+  const seen = s.records.length;
+  for (const r of s.records.slice(0, seen)) {
+    if (r.topic !== 'alarms.active' || r.key === null) continue;
+    const d = r.value && decode('active_alarm', r.headers, r.value);
+    view.applyActive(r.key, d && d.ok ? d.value : null);
+  }
+  a.handle([
+    fault('clear', '700.110', 'host=c0.interface=eth1', 2000, 0), fault('set', '700.106', 'host=c0.disk=sda', 2000, 0),
+    fault('set', '700.110', 'host=c0.interface=eth0', 2000, 0, 'critical'),
+  ], s.emit);
+
+  const b = correlator('b');
+  let taken: ActiveAlarm[] = [];
+  await b.state.assign([{ topic: 'faults', partition: 0 }], s.read, {
+    take: (ours) => {
+      const alarms = view.alarmsOf(ours);
+      taken = [...alarms.values()];
+      return { alarms, from: new Map([[0, seen]]) };
+    },
+  });
+  const full = correlator('c');
+  await full.state.assign([{ topic: 'faults', partition: 0 }], s.read);
+  assert.equal(b.e.query(), full.e.query(), 'the same alarms as a restore that read the whole topic');
+  assert.equal(b.e.query().map((x) => [x.alarm.entity_instance_id, x.alarm.severity]), [
+    ['host=c0.interface=eth0', 'critical'], ['host=c0.interface=eth2', 'major'], ['host=c0.disk=sda', 'major'],
+  ]);
+  assert.equal(s.reads.filter((r) => r.topic === 'alarms.active')[0]!.from, new Map([[0, seen]]), 'alarms.active read from the view\'s offsets');
+  const entity = (a: ActiveAlarm) => a.alarm.entity_instance_id;
+  assert.equal(taken.map(entity).sort(), ['host=c0.interface=eth0', 'host=c0.interface=eth1', 'host=c0.interface=eth2'], 'only its host\'s alarms taken');
+  const unchanged = (as: ActiveAlarm[]) => as.find((a) => entity(a) === 'host=c0.interface=eth2')!.alarm;
+  assert.ok(unchanged(b.e.query()) === unchanged(taken), 'the engine holds the view\'s alarm object, not a copy');
 });
 
 test('threshold debounce state survives: the raise comes at the same sample after a restore', async () => {

@@ -2,7 +2,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { EventOf, SchemaOfTopic, TopicName } from '@faultline/schemas';
 import type { Logger } from './log.js';
 import type { Telemetry } from './telemetry.js';
-import type { BusRecord, Follower, FollowOptions, TopicPartition } from './bus/types.js';
+import type { BusRecord, Follower, FollowOptions, ReadAllOptions, TopicPartition } from './bus/types.js';
 
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
 export type ComponentKind = 'collector' | 'processor' | 'sink';
@@ -75,9 +75,9 @@ export interface Processor extends Lifecycle {
   /**
    * Partitions of its inputs were assigned to this member (at start, and on every rebalance):
    * restore their state here, before their first batch. `read` reads a (compacted) topic from its
-   * start to its current end, committed records only.
+   * start (or the given offsets) to its current end, committed records only.
    */
-  onAssign?(partitions: readonly TopicPartition[], read: (topic: TopicName) => AsyncIterable<BusRecord>): Promise<void>;
+  onAssign?(partitions: readonly TopicPartition[], read: (topic: TopicName, opts?: ReadAllOptions) => AsyncIterable<BusRecord>): Promise<void>;
   /** Partitions were taken away, after their last batch: forget their state. */
   onRevoke?(partitions: readonly TopicPartition[]): Promise<void>;
 }

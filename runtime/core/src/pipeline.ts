@@ -167,7 +167,7 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       group: `faultline.${id}`,
       topics: component.inputs,
       ...('handle' in component && component.onAssign && {
-        onAssign: (parts: readonly TopicPartition[]) => component.onAssign!(parts, (topic) => bus.readAll(topic)),
+        onAssign: (parts: readonly TopicPartition[]) => component.onAssign!(parts, (topic, opts) => bus.readAll(topic, opts)),
       }),
       ...('handle' in component && component.onRevoke && { onRevoke: component.onRevoke.bind(component) }),
       onBatch: async (records) => {

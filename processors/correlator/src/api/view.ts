@@ -1,5 +1,6 @@
 import type { ActiveAlarm, AlarmTransition } from '@faultline/schemas';
 import { eventOf, matchesQuery, queryEvents } from '../engine/alarm-table.js';
+import { rootOfKey } from '../engine/entity.js';
 import type { AlarmQuery, EventLogEntry, EventQuery } from '../engine/types.js';
 
 /** What the REST API reads alarms and events from: the engine itself, or an AlarmView of the whole group. */
@@ -23,7 +24,11 @@ export class AlarmView implements AlarmReader {
   /** Partitions interleave as they are fetched: the log is put in time order when it is read. */
   private sorted = true;
 
-  constructor(private readonly eventLogSize: number) {}
+  /**
+   * `local` gives this member's own engine's state of a key: an alarm it published and reads back keeps the
+   * engine's object instead of a second decoded copy, so a member holds its own alarms once.
+   */
+  constructor(private readonly eventLogSize: number, private readonly local?: (key: string) => ActiveAlarm | undefined) {}
 
   get activeCount(): number { return this.active.size; }
 
@@ -32,7 +37,8 @@ export class AlarmView implements AlarmReader {
     const old = this.active.get(key);
     if (old) this.byUuid.delete(old.alarm.uuid);
     if (value === null) { this.active.delete(key); return; }
-    this.active.set(key, value);
+    const mine = this.local?.(key);
+    this.active.set(key, mine?.last_transition === value.last_transition ? mine : value);
     this.byUuid.set(value.alarm.uuid, key);
   }
 
@@ -49,6 +55,13 @@ export class AlarmView implements AlarmReader {
   query(q: AlarmQuery): ActiveAlarm[] {
     const out: ActiveAlarm[] = [];
     for (const a of this.active.values()) if (matchesQuery(a.alarm, q)) out.push(a);
+    return out;
+  }
+
+  /** The alarms of the hosts `ours` accepts, by key (the same objects: a restore shares them with the view). */
+  alarmsOf(ours: (root: string) => boolean): Map<string, ActiveAlarm> {
+    const out = new Map<string, ActiveAlarm>();
+    for (const [key, a] of this.active) if (ours(rootOfKey(key))) out.set(key, a);
     return out;
   }
 

@@ -26,6 +26,9 @@ export function rootOf(entity: string): string {
   return eq < 0 ? entity : entity.slice(eq + 1, dot < 0 ? undefined : dot);
 }
 
+/** The host of an alarm key (`alarm_id|entity`, see alarmKey), read without decoding the alarm. */
+export const rootOfKey = (key: string): string => rootOf(key.slice(key.indexOf('|') + 1));
+
 /** Makes a label value safe inside a path: `=` would end a value; a dot in the first value would split the root. */
 export function pathValue(v: string, first: boolean): string {
   let out = v.includes('=') ? v.replaceAll('=', '_') : v;

@@ -1,6 +1,7 @@
-import { TOPICS, decode, type CorrelatorShared } from '@faultline/schemas';
+import { TOPICS, decode, type ActiveAlarm, type CorrelatorShared } from '@faultline/schemas';
 import type { BusRecord, Follower, Logger, ProcessorContext } from '@faultline/runtime';
 import { AlarmView } from '../api/view.js';
+import type { FollowedAlarms } from '../state/durable.js';
 import { SharedState } from './shared-state.js';
 
 export type OperatorRecord = Exclude<CorrelatorShared, { kind: 'silent_hosts' }>;
@@ -12,6 +13,8 @@ export interface GroupFollowerOptions {
   /** A peer's silent-host record older than this no longer counts. */
   staleMs: number;
   eventLogSize: number;
+  /** This member's engine's state of an alarm key (see AlarmView). */
+  local?: (key: string) => ActiveAlarm | undefined;
   /** An operator record to apply to this member's engine (a peer's action, or the last of its own). */
   onOperator(rec: OperatorRecord): void;
 }
@@ -22,7 +25,7 @@ export interface GroupFollowerOptions {
  * group (the AlarmView of the whole system, the operator actions, the peers' silent hosts), and the
  * last `eventLogSize` records of each `alarms` partition (the events).
  */
-export class GroupFollower {
+export class GroupFollower implements FollowedAlarms {
   readonly view: AlarmView;
   readonly shared: SharedState;
   private followers: Follower[] = [];
@@ -32,7 +35,7 @@ export class GroupFollower {
   private readonly operator = new Map<string, OperatorRecord>();
 
   constructor(private readonly opts: GroupFollowerOptions, private readonly log: Logger) {
-    this.view = new AlarmView(opts.eventLogSize);
+    this.view = new AlarmView(opts.eventLogSize, opts.local);
     this.shared = new SharedState(opts.writer, opts.silentKey, opts.staleMs);
   }
 
@@ -59,6 +62,16 @@ export class GroupFollower {
 
   /** The view holds the whole system and the operator state is current. */
   get isCaughtUp(): boolean { return this.done; }
+
+  /**
+   * A restore's start: this member's alarms as the view has them, and how far into alarms.active the view
+   * is. Synchronous, so no record reaches the view between the two.
+   */
+  take(ours: (root: string) => boolean): ReturnType<FollowedAlarms['take']> {
+    const [state] = this.followers;
+    if (!state) throw new Error('the group follower is not started');
+    return { alarms: this.view.alarmsOf(ours), from: state.positions('alarms.active') };
+  }
 
   /** After a restore: the operator actions again, newest state of each item. */
   reapplyOperator(): void { for (const rec of this.operator.values()) this.opts.onOperator(rec); }

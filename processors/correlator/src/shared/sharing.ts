@@ -37,6 +37,7 @@ export class GroupSharing {
     this.silentKey = silentHostsKey(`${ctx.node}/${ctx.id}`);
     this.follower = new GroupFollower({
       writer: this.writer, silentKey: this.silentKey, staleMs: SILENT_STALE_MS, eventLogSize: deps.eventLogSize,
+      local: (key) => engine.table.get(key),
       onOperator: (rec) => this.applyOperator(rec),
     }, ctx.log);
   }

@@ -1,17 +1,30 @@
 import {
   decode, rootEntity, type ActiveAlarm, type EngineState, type FaultEvent, type Heartbeat, type MetricBatch,
 } from '@faultline/schemas';
-import type { BusRecord, Emit, Envelope, Logger, TopicPartition } from '@faultline/runtime';
+import type { BusRecord, Emit, Envelope, Logger, ReadAllOptions, TopicPartition } from '@faultline/runtime';
 import type { Engine } from '../engine/engine.js';
 import type { EngineOutput } from '../engine/types.js';
-import { rootOf } from '../engine/entity.js';
+import { rootOfKey } from '../engine/entity.js';
 import { decodeActiveAlarm, type StringPool } from './restore-check.js';
 import {
-  OPERATOR_KEY, alarmRoot, assembleSnapshot, hostRecord, operatorRecord, splitSnapshot, type HostState, type OperatorState,
+  OPERATOR_KEY, assembleSnapshot, hostRecord, operatorRecord, splitSnapshot, type HostState, type OperatorState,
 } from './records.js';
 
-/** Reads a compacted topic from its start to its current end (the bus's readAll). */
-export type TopicReader = (topic: 'correlator.state' | 'alarms.active') => AsyncIterable<BusRecord>;
+/** Reads a compacted topic from its start (or the given offsets) to its current end (the bus's readAll). */
+export type TopicReader = (topic: 'correlator.state' | 'alarms.active', opts?: ReadAllOptions) => AsyncIterable<BusRecord>;
+
+/**
+ * What a group member has already read of alarms.active (its GroupFollower's view): a restore takes its
+ * alarms from there and reads only the records after them, so a restarting member reads and decodes the
+ * topic once, not once for the view and again for the restore.
+ */
+export interface FollowedAlarms {
+  /**
+   * Synchronously: the alarms whose host `ours` accepts, by key, and per alarms.active partition the offset
+   * after the last record they include (a partition not listed is read from its start).
+   */
+  take(ours: (root: string) => boolean): { alarms: Map<string, ActiveAlarm>; from: ReadonlyMap<number, number> };
+}
 
 /** The partition that restores roots it never saw on an input (710.010's `system=<cluster>`): one owner, always. */
 const ORPHAN_PARTITION = 0;
@@ -53,9 +66,6 @@ const decodeState = (r: BusRecord): EngineState | undefined => {
   const d = decode('engine_state', r.headers, r.value);
   return d.ok ? d.value : undefined;
 };
-
-/** The host of an alarms.active key (`alarm_id|entity`), read from the key so unowned alarms are never decoded. */
-const keyRoot = (key: string) => rootOf(key.slice(key.indexOf('|') + 1));
 
 /**
  * The correlator's durable state (docs/alarm-state.md). Active alarms live in the compacted
@@ -116,8 +126,11 @@ export class DurableState {
     emit('correlator.state', operatorRecord(split.operator), { key: OPERATOR_KEY });
   }
 
-  /** Restores the hosts of the input partitions gained, their active alarms and the operator state. */
-  async assign(partitions: readonly TopicPartition[], read: TopicReader): Promise<void> {
+  /**
+   * Restores the hosts of the input partitions gained, their active alarms and the operator state. With
+   * `followed`, the alarms come from what the group follower has read, and alarms.active is read only after it.
+   */
+  async assign(partitions: readonly TopicPartition[], read: TopicReader, followed?: FollowedAlarms): Promise<void> {
     const gained = new Set(partitions.map((p) => p.partition).filter((n) => !this.owns(n)));
     for (const p of partitions) this.assigned.add(`${p.topic}/${p.partition}`);
     if (!gained.size) return;
@@ -133,13 +146,24 @@ export class DurableState {
         if (rec.node === OPERATOR_KEY) operator = rec.state as unknown as OperatorState;
         else if (gained.has(rec.partition)) { mine.set(rec.node, rec.state as unknown as HostState); partitionOfMine.set(rec.node, rec.partition); }
       }
-      const alarms = [...(await this.ownAlarms(read, (root) => mine.has(root) || (!stateRecords.has(root) && gained.has(ORPHAN_PARTITION)))).values()];
+      /** Hosts with alarms but no state record at all (710.010's `system=<cluster>`): restored by the orphan partition's owner. */
+      const orphans = new Set<string>();
+      const ours = (root: string) => {
+        if (mine.has(root)) return true;
+        if (stateRecords.has(root) || !gained.has(ORPHAN_PARTITION)) return false;
+        orphans.add(root);
+        return true;
+      };
+      const start = followed?.take(ours);
+      const byKey = await this.ownAlarms(read, ours, start);
+      const alarms = [...byKey.values()];
       // Resumed now: the time this correlator (or the previous owner) was away is not the hosts' silence.
-      this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now());
+      this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now(), { alarmKeys: [...byKey.keys()] });
       for (const [root, partition] of partitionOfMine) this.partitionOf.set(root, partition);
-      for (const a of alarms) if (!this.partitionOf.has(alarmRoot(a))) this.partitionOf.set(alarmRoot(a), ORPHAN_PARTITION);
+      for (const root of orphans) if (!this.partitionOf.has(root)) this.partitionOf.set(root, ORPHAN_PARTITION);
       this.log.info('state restored', {
         partitions: [...gained].sort((a, b) => a - b), hosts: mine.size, alarms: alarms.length, ms: Date.now() - started,
+        alarms_from: start ? 'the group follower, then the tail of alarms.active' : 'alarms.active',
       });
     } finally {
       this.restoring--;
@@ -150,16 +174,18 @@ export class DurableState {
    * The last value of every alarms.active key whose host `ours` accepts, decoded as it is read: the host is
    * in the key (alarm_id|entity), so other members' alarms are never decoded, and no raw record (nor the
    * decompressed batch it points into) outlives its fetch: a million raw values held until the end doubled
-   * the restore's peak RSS.
+   * the restore's peak RSS. From `start` when given: its alarms, then the records after its offsets.
    */
-  private async ownAlarms(read: TopicReader, ours: (root: string) => boolean): Promise<Map<string, ActiveAlarm>> {
-    const out = new Map<string, ActiveAlarm>();
+  private async ownAlarms(
+    read: TopicReader, ours: (root: string) => boolean, start?: ReturnType<FollowedAlarms['take']>,
+  ): Promise<Map<string, ActiveAlarm>> {
+    const out = start?.alarms ?? new Map<string, ActiveAlarm>();
     const strings: StringPool = new Map();
     let bad = 0;
-    for await (const r of read('alarms.active')) {
+    for await (const r of read('alarms.active', start && { from: start.from })) {
       if (r.key === null) continue;
       out.delete(r.key); // the map stays in offset order of the last writes
-      if (r.value === null || !ours(keyRoot(r.key))) continue;
+      if (r.value === null || !ours(rootOfKey(r.key))) continue;
       const a = decodeActiveAlarm(r.headers, r.value, strings);
       if (a) out.set(r.key, a);
       else bad++;

@@ -82,6 +82,4 @@ export const hostRecord = (node: string, partition: number, state: HostState): E
 export const operatorRecord = (state: OperatorState): EngineState =>
   ({ node: OPERATOR_KEY, partition: -1, state: state as unknown as Record<string, unknown> });
 
-/** The host an active alarm belongs to (the root of its entity), for picking a partition's alarms. */
-export const alarmRoot = (a: ActiveAlarm): string => rootOf(a.alarm.entity_instance_id);
 export { alarmKey };
