@@ -2,13 +2,12 @@
 // tracing is on. What the bundle leaves out or defers, each measured with bench/collector (RSS of the process):
 // - the OpenTelemetry SDK: shims/tracing.ts;
 // - prom-client's index (Pushgateway, cluster, default metrics): shims/prom-client.ts;
-// - @platformatic/kafka's 43 option validators, compiled at load and never called: shims/lazy-ajv.ts;
 // - tls, crypto and zlib, which the Kafka client imports at load but needs only for TLS, SASL/SCRAM and gzip:
 //   lazyBuiltin() loads each on the first call of one of its functions;
 // - the Kafka client's schema registries (avsc, a second ajv): dropped as unused once its modules are marked
 //   free of side effects.
 //   node --conditions=@faultline/source --import tsx collectors/host/lean/bundle.ts <outdir>
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { build, type BuildOptions, type OutputFile, type Plugin } from 'esbuild';
@@ -84,14 +83,6 @@ function leanPlugin(): Plugin {
         if (args.pluginData === 'kafka') return undefined;
         const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'kafka' });
         return { path: r.path, sideEffects: false };
-      });
-      b.onLoad({ filter: /\/@platformatic\/kafka\/dist\/.*\.js$/ }, async (args) => {
-        const text = await readFile(args.path, 'utf8');
-        if (!text.includes('ajv.compile(')) return undefined;
-        return {
-          contents: `import { lazyCompile as __lazyCompile } from ${JSON.stringify(join(here, 'shims/lazy-ajv.ts'))};\n${text.replaceAll('ajv.compile(', '__lazyCompile(ajv, ')}`,
-          loader: 'js', resolveDir: dirname(args.path),
-        };
       });
       // The client reads its WebAssembly codecs from a file beside its own module; the bundled build inlines them.
       b.onResolve({ filter: /^@platformatic\/wasm-utils$/ }, (args) =>

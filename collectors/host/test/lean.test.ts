@@ -1,10 +1,10 @@
 // The lean `faultline collector host` entry's pieces that need no services: which sections of a shared pipeline
-// file it checks, and the lazy validator it puts in place of the Kafka client's eager ones.
+// file it checks, and the lazy builtins the bundle puts in place of tls, crypto and zlib. (The Kafka client's
+// option validators are lazy in the package itself: patches/, tested in runtime/core/test/kafka-option-validators.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, loadPipelineConfig } from '@faultline/runtime';
 import { collectorOnlyRegistry, selectHostCollectors } from '../lean/registry.js';
-import { lazyCompile } from '../lean/shims/lazy-ajv.js';
 import { lazyBuiltin } from '../lean/bundle.js';
 import { Gzip, gunzipSync } from 'node:zlib';
 
@@ -40,27 +40,6 @@ test('the host section is still checked: an unknown key is an error with its lin
     assert.instance(err, ConfigError);
     assert.match((err as ConfigError).message, /^bad\.yaml:4:\d+: collectors\.host\.intervall: unknown field/m);
   }
-});
-
-test('a lazy validator compiles on its first call only, and passes on the result and the errors', () => {
-  let compiles = 0;
-  const ajv = {
-    compile: (schema: unknown) => {
-      compiles++;
-      const v = Object.assign((data: unknown) => {
-        v.errors = data === schema ? null : [{ message: 'not the schema' }];
-        return data === schema;
-      }, { errors: null as unknown });
-      return v;
-    },
-  };
-  const validate = lazyCompile(ajv, 'x');
-  assert.is(compiles, 0, 'nothing compiled when the validator is made');
-  assert.is(validate('x'), true);
-  assert.is(validate.errors, null);
-  assert.is(validate('y'), false);
-  assert.equal(validate.errors, [{ message: 'not the schema' }]);
-  assert.is(compiles, 1, 'compiled once');
 });
 
 test('a lazy builtin wraps its functions: calls, `new` and the default export reach the real module', async () => {
