@@ -111,7 +111,7 @@ export async function followKafka(config: KafkaConfig, fopts: FollowOptions, log
   const reopen = async () => {
     while (running && !stream) {
       await pause();
-      if (running) await open().catch((err: Error) => log.warn('follow: not reopened; retrying', { topics, error: (err as Error).message }));
+      if (running) await open().catch((err: Error) => log.warn('follow: not reopened; retrying', { topics, error: err.message }));
     }
   };
 
