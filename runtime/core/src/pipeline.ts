@@ -209,13 +209,13 @@ export async function startPipeline(config: PipelineConfig, bus: Bus, log: Logge
       },
       stopping: stopSignal.signal,
     });
-    if (!failed) { out.push(...produced); return; }
+    if (!failed) { for (const r of produced) out.push(r); return; }
     log.warn('processor failed on a batch after every retry; splitting it to find the records it fails on', {
       component: id, records: envelopes.length, attempts: retry.maxAttempts, error: failed.message,
     });
     const indices = envelopes.map((_, i) => i);
-    const isolation = await isolateFailures(indices, failed, (part) => attempt(part.map((i) => envelopes[i]!)), { stopping: stopSignal.signal });
-    out.push(...isolation.outputs);
+    const isolation = await isolateFailures(indices, failed, (part) => attempt(part.map((i) => envelopes[i]!)), stopSignal.signal);
+    for (const r of isolation.outputs) out.push(r);
     if (!isolation.failures.length) {
       log.warn('every part of the batch succeeded when handled apart: nothing dead-lettered', { component: id, calls: isolation.calls });
       return;

@@ -86,23 +86,22 @@ export interface Isolation<T, O> {
  * the odd record), each half handled once, and a half that fails is split again, down to single records; a single
  * record that fails is a failure. Parts are handled in batch order, so what the good records produce keeps their
  * order (per key too); `attempt` returns a part's outputs and throws to discard them. One poison record among n
- * costs about 2·log2(n) calls.
+ * costs at most 2·⌈log2 n⌉ calls.
  *
  * A failure that is not per-record (every call fails) would cost about 2n calls, each maybe as slow as a timeout.
- * So once `systemicAfter` single records have failed with no success since, a failing part is not split further
- * but reported whole: every remaining part is still handled once (a success resets the count, so a dependency that
- * comes back mid-batch loses no more records), which bounds an all-failing batch to 2·⌈log2 n⌉ + systemicAfter calls
- * (22 for 1000 records with the default 4, instead of 1998). The price: a run of `systemicAfter` poison records with no good one between them makes the next failing
- * parts go whole, good records in them included.
+ * So once SYSTEMIC_AFTER_FAILED_RECORDS single records have failed with no success since, a failing part is not
+ * split further but reported whole: every remaining part is still handled once (a success resets the count, so a
+ * dependency that comes back mid-batch loses no more records). That bounds an all-failing batch to 2·⌈log2 n⌉ + 4
+ * calls (22 for 1000 records, instead of 1998). The price: a run of 4 poison records with no good one between them
+ * makes the next failing parts go whole, good records in them included.
  *
  * `batchError` is what the whole batch last failed with. Throws (the pipeline leaves the batch to the bus) once
  * `stopping` is aborted.
  */
 export async function isolateFailures<T, O>(
   items: readonly T[], batchError: Error, attempt: (part: readonly T[]) => Promise<readonly O[]>,
-  opts: { stopping: AbortSignal; systemicAfter?: number },
+  stopping: AbortSignal,
 ): Promise<Isolation<T, O>> {
-  const { stopping, systemicAfter = SYSTEMIC_AFTER_FAILED_RECORDS } = opts;
   const result: Isolation<T, O> = { outputs: [], failures: [], calls: 0 };
   /** Single records failed since the last success. */
   let failedInARow = 0;
@@ -110,7 +109,7 @@ export async function isolateFailures<T, O>(
     if (stopping.aborted) throw new Error('the pipeline is stopping');
     result.calls++;
     try {
-      result.outputs.push(...await attempt(part));
+      for (const o of await attempt(part)) result.outputs.push(o); // a loop: a spread of many outputs overflows the stack
       failedInARow = 0;
     } catch (thrown) {
       const error = asError(thrown);
@@ -118,7 +117,7 @@ export async function isolateFailures<T, O>(
       if (part.length === 1) {
         result.failures.push({ items: [...part], error, isolated: true });
         failedInARow++;
-      } else if (failedInARow >= systemicAfter) {
+      } else if (failedInARow >= SYSTEMIC_AFTER_FAILED_RECORDS) {
         result.failures.push({ items: [...part], error, isolated: false });
       } else {
         await split(part);

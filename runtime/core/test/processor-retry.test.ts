@@ -71,7 +71,7 @@ function handler(bad: (i: number) => boolean) {
 test('one poison record among good ones: only it fails, the others produce once and in order, in about 2 log2 n calls', async () => {
   for (const [n, poison] of [[2, 0], [2, 1], [10, 7], [1000, 0], [1000, 999], [1000, 437]] as const) {
     const h = handler((i) => i === poison);
-    const r = await isolateFailures(range(n), new Error('batch failed'), h.attempt, { stopping: running() });
+    const r = await isolateFailures(range(n), new Error('batch failed'), h.attempt, running());
     assert.equal(r.outputs, range(n).filter((i) => i !== poison).map((i) => `out-${i}`), `n=${n} poison=${poison}`);
     assert.equal(r.failures.map((f) => [f.items, f.error.message, f.isolated]), [[[poison], `cannot handle ${poison}`, true]]);
     assert.is(r.calls, h.parts.length);
@@ -81,7 +81,7 @@ test('one poison record among good ones: only it fails, the others produce once 
 
 test('parts are handled in batch order, halves first-half-larger, each part once', async () => {
   const h = handler((i) => i === 2 || i === 5);
-  const r = await isolateFailures(range(7), new Error('batch failed'), h.attempt, { stopping: running() });
+  const r = await isolateFailures(range(7), new Error('batch failed'), h.attempt, running());
   assert.equal(h.parts, [[0, 1, 2, 3], [0, 1], [2, 3], [2], [3], [4, 5, 6], [4, 5], [4], [5], [6]]);
   assert.equal(r.outputs, ['out-0', 'out-1', 'out-3', 'out-4', 'out-6']);
   assert.equal(r.failures.map((f) => f.items), [[2], [5]]);
@@ -90,7 +90,7 @@ test('parts are handled in batch order, halves first-half-larger, each part once
 test('scattered poison records are each isolated; every good record still produces', async () => {
   const bad = new Set([3, 4, 5, 17, 64, 65, 300, 999]);
   const h = handler((i) => bad.has(i));
-  const r = await isolateFailures(range(1000), new Error('batch failed'), h.attempt, { stopping: running() });
+  const r = await isolateFailures(range(1000), new Error('batch failed'), h.attempt, running());
   assert.equal(r.failures.map((f) => f.items[0]), [...bad]);
   assert.ok(r.failures.every((f) => f.isolated && f.items.length === 1));
   assert.equal(r.outputs, range(1000).filter((i) => !bad.has(i)).map((i) => `out-${i}`));
@@ -99,14 +99,14 @@ test('scattered poison records are each isolated; every good record still produc
 test('everything fails (a dependency down): every record is reported once, in order, in 2 ceil(log2 n) + 4 calls at most', async () => {
   for (const n of [2, 3, 5, 8, 100, 1000, 2049]) {
     const h = handler(() => true);
-    const r = await isolateFailures(range(n), new Error('batch failed'), h.attempt, { stopping: running() });
+    const r = await isolateFailures(range(n), new Error('batch failed'), h.attempt, running());
     assert.equal(r.failures.flatMap((f) => f.items), range(n), `n=${n}`);
     assert.equal(r.outputs, []);
     assert.ok(r.calls <= 2 * Math.ceil(Math.log2(n)) + SYSTEMIC_AFTER_FAILED_RECORDS, `n=${n}: ${r.calls} calls`);
     const isolated = r.failures.filter((f) => f.isolated).length;
     assert.ok(isolated >= Math.min(n, SYSTEMIC_AFTER_FAILED_RECORDS) && isolated <= SYSTEMIC_AFTER_FAILED_RECORDS + 1, 'the first records are isolated, then parts go whole');
   }
-  const r = await isolateFailures(range(1000), new Error('batch failed'), handler(() => true).attempt, { stopping: running() });
+  const r = await isolateFailures(range(1000), new Error('batch failed'), handler(() => true).attempt, running());
   assert.is(r.calls, 22, 'instead of 1998 for a full bisection');
 });
 
@@ -116,7 +116,7 @@ test('a dependency that comes back mid-batch: the parts handled after it returns
     if (++calls <= 14) throw new Error('dependency down');
     return part.map((i) => `out-${i}`);
   };
-  const r = await isolateFailures(range(1000), new Error('batch failed'), attempt, { stopping: running() });
+  const r = await isolateFailures(range(1000), new Error('batch failed'), attempt, running());
   const lost = r.failures.flatMap((f) => f.items);
   const handled = r.outputs.map((o) => Number(o.slice(4)));
   assert.equal([...lost, ...handled].sort((a, b) => a - b), range(1000), 'each record either failed or produced, once');
@@ -128,18 +128,18 @@ test('systemic: after 4 failed records in a row a failing part goes whole; a suc
   // succeeds, so the later failures are isolated again.
   const bad = new Set([0, 1, 2, 3, 8, 9]);
   const h = handler((i) => bad.has(i));
-  const r = await isolateFailures(range(16), new Error('batch failed'), h.attempt, { stopping: running() });
+  const r = await isolateFailures(range(16), new Error('batch failed'), h.attempt, running());
   assert.equal(r.failures.map((f) => [f.items, f.isolated]), [[[0], true], [[1], true], [[2], true], [[3], true], [[8], true], [[9], true]]);
   // Five poison records in a row: the fifth's part is not split, so its good neighbours fail with it.
   const run = new Set([0, 1, 2, 3, 4]);
-  const r2 = await isolateFailures(range(16), new Error('batch failed'), handler((i) => run.has(i)).attempt, { stopping: running() });
+  const r2 = await isolateFailures(range(16), new Error('batch failed'), handler((i) => run.has(i)).attempt, running());
   assert.equal(r2.failures.map((f) => [f.items, f.isolated]), [[[0], true], [[1], true], [[2], true], [[3], true], [[4, 5, 6, 7], false]]);
   assert.equal(r2.outputs, range(8).map((i) => `out-${i + 8}`));
 });
 
 test('a batch of one record is isolated already: no more calls', async () => {
   const h = handler(() => true);
-  const r = await isolateFailures(['x'], new Error('batch failed'), async (p) => { h.parts.push([]); throw new Error(String(p)); }, { stopping: running() });
+  const r = await isolateFailures(['x'], new Error('batch failed'), async (p) => { h.parts.push([]); throw new Error(String(p)); }, running());
   assert.equal(r.failures.map((f) => [f.items, f.error.message, f.isolated]), [[['x'], 'batch failed', true]]);
   assert.is(r.calls, 0);
 });
@@ -149,7 +149,7 @@ test('a stop during isolation throws: the batch stays with the bus', async () =>
   let calls = 0;
   const attempt = async () => { if (++calls === 3) stop.abort(); throw new Error('down'); };
   try {
-    await isolateFailures(range(100), new Error('batch failed'), attempt, { stopping: stop.signal });
+    await isolateFailures(range(100), new Error('batch failed'), attempt, stop.signal);
     assert.unreachable('it throws');
   } catch (err) {
     assert.is((err as Error).message, 'down');
