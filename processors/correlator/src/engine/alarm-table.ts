@@ -65,6 +65,8 @@ const sameLabels = (a: Record<string, string>, b: Record<string, string>) => {
 };
 /** The host of a Rec built only to report a cleared alarm (tick's `stable`): never in the table. */
 const GONE: Host = Object.freeze({ root: '', keys: new Set<string>() });
+/** Whether an operator action (suppression, a silence, a maintenance window) holds the alarm back. */
+const isFlagged = (a: Alarm): boolean => a.suppressed || a.silenced_by.length > 0;
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -92,6 +94,11 @@ export class AlarmTable {
   private eventLog: EventLogEntry[] = [];
   /** Silence and maintenance ids that were in force at the last refresh, to notice starts and ends at tick. */
   private inForce = '';
+  /**
+   * How many active alarms are suppressed or silenced (isFlagged), so reconcileOperatorFlags costs nothing
+   * when none is and nothing is in force; NaN after a restore replaced an alarm it could not count out.
+   */
+  private flagged = 0;
 
   constructor(
     private readonly catalog: Catalog,
@@ -128,6 +135,7 @@ export class AlarmTable {
     const severityChanged = severity !== a.severity;
     const startsFlapping = severityChanged && this.noteChange(key, at, a.raised_at);
     if (startsFlapping) next.flapping = true;
+    this.flagged += Number(isFlagged(next)) - Number(isFlagged(a));
     rec.alarm = next;
     this.emit('updated', rec, at, out, traceparent, severityChanged ? a.severity : undefined);
     if (startsFlapping) this.emit('flapping', rec, at, out, traceparent);
@@ -242,8 +250,10 @@ export class AlarmTable {
    */
   reconcileOperatorFlags(at: number, out: EngineOutput): void {
     if (this.suppressedIds.size === 0 && this.silences.size === 0 && this.maintenance.size === 0) {
-      // Nothing in force: only an alarm restored suppressed or silenced changes (the usual case: none does).
-      for (const rec of this.active.values()) if (rec.alarm.suppressed || rec.alarm.silenced_by.length) this.refreshOperatorFlags(rec, at, out);
+      // Nothing in force: only an alarm restored suppressed or silenced changes (the usual case: none, and no walk).
+      if (this.flagged === 0) return;
+      for (const rec of this.active.values()) if (isFlagged(rec.alarm)) this.refreshOperatorFlags(rec, at, out);
+      this.flagged = 0; // with nothing in force, none is left suppressed or silenced
       return;
     }
     for (const rec of this.active.values()) this.refreshOperatorFlags(rec, at, out);
@@ -368,10 +378,12 @@ export class AlarmTable {
     if (alarms.length) this.byUuid = undefined; // rebuilt when next asked for, not grown a million times here
     for (let i = 0; i < alarms.length; i++) {
       const a = alarms[i]!;
+      const rec: Rec = { alarm: a.alarm, seq: a.seq, last: a.last_transition, host: this.hostOf(a.alarm.entity_instance_id) };
       const key = alarmKeys ? alarmKeys[i]! : alarmKey(a.alarm);
-      const old = this.active.get(key);
-      if (old) this.remove(key, old);
-      this.insert(key, { alarm: a.alarm, seq: a.seq, last: a.last_transition, host: this.hostOf(a.alarm.entity_instance_id) });
+      const size = this.active.size;
+      this.active.set(key, rec);
+      if (this.active.size === size) this.replaced(key, rec);
+      this.index(key, rec);
     }
   }
 
@@ -442,9 +454,29 @@ export class AlarmTable {
 
   private insert(key: string, rec: Rec) {
     this.active.set(key, rec);
+    this.index(key, rec);
+  }
+
+  /** Everything but `active` that knows a newly active alarm. */
+  private index(key: string, rec: Rec) {
     this.byUuid?.set(rec.alarm.uuid, key);
     rec.host.keys.add(key);
     if (this.catalog.entries.get(rec.alarm.alarm_id)?.inhibits_children) addTo(this.inhibitors, rec.alarm.entity_instance_id, key);
+    if (isFlagged(rec.alarm)) this.flagged++;
+  }
+
+  /**
+   * A restore set `rec` under a key that was already active (a rebalance giving back alarms this engine
+   * holds, or a key twice in a snapshot): as a remove and an insert would, the key goes last in every index.
+   * The same key is the same alarm id and entity, so the same host and inhibitor entries; only the
+   * replaced Rec's flags are unknown here, so `flagged` is recounted by the next reconcile.
+   */
+  private replaced(key: string, rec: Rec) {
+    this.active.delete(key);
+    this.active.set(key, rec);
+    rec.host.keys.delete(key);
+    removeFrom(this.inhibitors, rec.alarm.entity_instance_id, key);
+    this.flagged = NaN;
   }
 
   private remove(key: string, rec: Rec) {
@@ -453,6 +485,7 @@ export class AlarmTable {
     const host = rec.host;
     if (host.keys.delete(key) && host.keys.size === 0) this.byRoot.delete(host.root);
     removeFrom(this.inhibitors, rec.alarm.entity_instance_id, key);
+    if (isFlagged(rec.alarm)) this.flagged--;
   }
 
   private afterInhibitorGone(key: string, alarm: Alarm, at: number, out: EngineOutput, tp?: string) {
@@ -545,6 +578,7 @@ export class AlarmTable {
 
   /** Suppression and silences of one alarm, against the operator state now in force: a transition for each that changed. */
   private refreshOperatorFlags(rec: Rec, at: number, out: EngineOutput, tp?: string) {
+    const was = isFlagged(rec.alarm);
     const suppressed = rec.alarm.suppression_allowed && this.suppressedIds.has(rec.alarm.alarm_id);
     if (suppressed !== rec.alarm.suppressed) {
       rec.alarm = { ...rec.alarm, suppressed, updated_at: at };
@@ -555,6 +589,7 @@ export class AlarmTable {
       rec.alarm = { ...rec.alarm, silenced_by: silencedBy, updated_at: at };
       this.emit('updated', rec, at, out, tp);
     }
+    if (isFlagged(rec.alarm) !== was) this.flagged += was ? -1 : 1;
   }
 
   private refreshAll(at: number, out: EngineOutput) {

@@ -19,12 +19,30 @@ export function isAtOrBelow(entity: string, ancestor: string): boolean {
     && entity.charCodeAt(ancestor.length) === 46 /* . */ && /^[A-Za-z0-9_-]+=/.test(entity.slice(ancestor.length + 1));
 }
 
-/** The partition key of a path: the value of its first element (`host=compute-0.x=y` → compute-0). */
+/**
+ * The partition key of a path: the value of its first element (`host=compute-0.x=y` → compute-0).
+ * Scans characters instead of searching KEY_AFTER_DOT: a restore asks this for every alarm, and the
+ * regular expression was most of its cost. Same result: see the entity test.
+ */
 export function rootOf(entity: string): string {
   const eq = entity.indexOf('=');
-  const dot = entity.search(KEY_AFTER_DOT);
-  return eq < 0 ? entity : entity.slice(eq + 1, dot < 0 ? undefined : dot);
+  if (eq < 0) return entity;
+  const dot = firstElementEnd(entity);
+  return entity.slice(eq + 1, dot < 0 ? undefined : dot);
 }
+
+/** Where KEY_AFTER_DOT first matches: a dot followed by `[A-Za-z0-9_-]+=`; -1 when none does. */
+function firstElementEnd(entity: string): number {
+  for (let dot = entity.indexOf('.'); dot >= 0; dot = entity.indexOf('.', dot + 1)) {
+    let i = dot + 1;
+    while (i < entity.length && isKeyChar(entity.charCodeAt(i))) i++;
+    if (i > dot + 1 && entity.charCodeAt(i) === 61 /* = */) return dot;
+  }
+  return -1;
+}
+
+const isKeyChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 /* _ */ || c === 45 /* - */;
 
 /** The host of an alarm key (`alarm_id|entity`, see alarmKey), read without decoding the alarm. */
 export const rootOfKey = (key: string): string => rootOf(key.slice(key.indexOf('|') + 1));
