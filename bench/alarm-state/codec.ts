@@ -4,8 +4,9 @@
 //   source scripts/env.sh && node --expose-gc --allow-natives-syntax --conditions=@faultline/source --import tsx bench/alarm-state/codec.ts [--values N]
 // Default 1,000,000 values, as the restore (~2 min on a quiet machine: each of six passes runs twice).
 // Alarms are the engine's own (raised through it, catalog texts), varied per value as bench/alarm-state/main.ts
-// does. Each pass keeps what it decoded, as a restore does, so the heap per alarm is what a restored engine holds. The machine has 2 cores shared with other engineers: times are
-// noisy (load printed); the 2.0/1.0 ratios measured in the same run are what to compare.
+// does. Each pass keeps what it decoded, as a restore does, so the heap per alarm is what a restored engine holds.
+// The machine has 2 cores shared with other engineers: times are noisy (load printed); the 2.0/1.0 ratios measured
+// in the same run are what to compare.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
