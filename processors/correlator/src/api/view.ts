@@ -19,7 +19,8 @@ export interface AlarmReader {
  */
 export class AlarmView implements AlarmReader {
   private readonly active = new Map<string, ActiveAlarm>();
-  private readonly byUuid = new Map<string, string>();
+  /** uuid → key, built on the first lookup by uuid and kept from then on: a member catching up on a million alarms need not grow it. */
+  private byUuid: Map<string, string> | undefined;
   private log: EventLogEntry[] = [];
   /** Partitions interleave as they are fetched: the log is put in time order when it is read. */
   private sorted = true;
@@ -34,12 +35,14 @@ export class AlarmView implements AlarmReader {
 
   /** A record of alarms.active: the alarm's current state, or null once it cleared. */
   applyActive(key: string, value: ActiveAlarm | null): void {
-    const old = this.active.get(key);
-    if (old) this.byUuid.delete(old.alarm.uuid);
+    if (this.byUuid) {
+      const old = this.active.get(key);
+      if (old) this.byUuid.delete(old.alarm.uuid);
+    }
     if (value === null) { this.active.delete(key); return; }
     const mine = this.local?.(key);
     this.active.set(key, mine?.last_transition === value.last_transition ? mine : value);
-    this.byUuid.set(value.alarm.uuid, key);
+    this.byUuid?.set(value.alarm.uuid, key);
   }
 
   /** A record of the alarms topic. */
@@ -66,6 +69,10 @@ export class AlarmView implements AlarmReader {
   }
 
   getByUuid(uuid: string): ActiveAlarm | undefined {
+    if (!this.byUuid) {
+      this.byUuid = new Map();
+      for (const [key, a] of this.active) this.byUuid.set(a.alarm.uuid, key);
+    }
     const key = this.byUuid.get(uuid);
     return key === undefined ? undefined : this.active.get(key);
   }
