@@ -108,9 +108,9 @@ test('a restore from the group follower\'s view reads only the records after it,
   let taken: ActiveAlarm[] = [];
   await b.state.assign([{ topic: 'faults', partition: 0 }], s.read, {
     take: (ours) => {
-      const alarms = view.alarmsOf(ours);
-      taken = [...alarms.values()];
-      return { alarms, from: new Map([[0, seen]]) };
+      const mine = view.alarmsOf(ours);
+      taken = [...mine.alarms];
+      return { ...mine, from: new Map([[0, seen]]) };
     },
   });
   const full = correlator('c');

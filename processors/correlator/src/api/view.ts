@@ -61,10 +61,10 @@ export class AlarmView implements AlarmReader {
     return out;
   }
 
-  /** The alarms of the hosts `ours` accepts, by key (the same objects: a restore shares them with the view). */
-  alarmsOf(ours: (root: string) => boolean): Map<string, ActiveAlarm> {
-    const out = new Map<string, ActiveAlarm>();
-    for (const [key, a] of this.active) if (ours(rootOfKey(key))) out.set(key, a);
+  /** The alarms of the hosts `ours` accepts, with their keys (the same objects: a restore shares them with the view). */
+  alarmsOf(ours: (root: string) => boolean): { keys: string[]; alarms: ActiveAlarm[] } {
+    const out: { keys: string[]; alarms: ActiveAlarm[] } = { keys: [], alarms: [] };
+    for (const [key, a] of this.active) if (ours(rootOfKey(key))) { out.keys.push(key); out.alarms.push(a); }
     return out;
   }
 

@@ -51,7 +51,11 @@ export class GroupFollower implements FollowedAlarms {
       follow({ topics: ['alarms'], last: this.opts.eventLogSize, onRecords }),
     ]);
     this.followers = [state, events];
-    this.caught = state.caughtUp.then(() => { this.done = true; });
+    const began = Date.now();
+    this.caught = state.caughtUp.then(() => {
+      this.done = true;
+      this.log.info('group view caught up', { alarms: this.view.activeCount, ms: Date.now() - began });
+    });
   }
 
   /** Resolves once alarms.active and correlator.shared were read up to their end at the start. */
@@ -70,7 +74,7 @@ export class GroupFollower implements FollowedAlarms {
   take(ours: (root: string) => boolean): ReturnType<FollowedAlarms['take']> {
     const [state] = this.followers;
     if (!state) throw new Error('the group follower is not started');
-    return { alarms: this.view.alarmsOf(ours), from: state.positions('alarms.active') };
+    return { ...this.view.alarmsOf(ours), from: state.positions('alarms.active') };
   }
 
   /** After a restore: the operator actions again, newest state of each item. */

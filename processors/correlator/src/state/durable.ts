@@ -20,14 +20,23 @@ export type TopicReader = (topic: 'correlator.state' | 'alarms.active', opts?: R
  */
 export interface FollowedAlarms {
   /**
-   * Synchronously: the alarms whose host `ours` accepts, by key, and per alarms.active partition the offset
-   * after the last record they include (a partition not listed is read from its start).
+   * Synchronously: the alarms whose host `ours` accepts with their keys, and per alarms.active partition the
+   * offset after the last record they include (a partition not listed is read from its start).
    */
-  take(ours: (root: string) => boolean): { alarms: Map<string, ActiveAlarm>; from: ReadonlyMap<number, number> };
+  take(ours: (root: string) => boolean): KeyedAlarms & { from: ReadonlyMap<number, number> };
 }
+
+/** Alarms and their keys (`alarmKey`), index by index: what Engine.restore takes without building a key. */
+export interface KeyedAlarms { keys: string[]; alarms: ActiveAlarm[] }
 
 /** The partition that restores roots it never saw on an input (710.010's `system=<cluster>`): one owner, always. */
 const ORPHAN_PARTITION = 0;
+
+const keyed = (byKey: Map<string, ActiveAlarm | null>): KeyedAlarms => {
+  const out: KeyedAlarms = { keys: [], alarms: [] };
+  for (const [key, a] of byKey) if (a) { out.keys.push(key); out.alarms.push(a); }
+  return out;
+};
 
 /** The host of an input record: its partition key. */
 export function inputRoot(env: Envelope): string {
@@ -154,38 +163,50 @@ export class DurableState {
         orphans.add(root);
         return true;
       };
-      const start = followed?.take(ours);
-      const byKey = await this.ownAlarms(read, ours, start);
-      const alarms = [...byKey.values()];
+      const { keys, alarms } = followed ? await this.followedAlarms(followed, read, ours) : keyed(await this.lastAlarms(read, ours));
       // Resumed now: the time this correlator (or the previous owner) was away is not the hosts' silence.
-      this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now(), { alarmKeys: [...byKey.keys()] });
+      this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now(), { alarmKeys: keys });
       for (const [root, partition] of partitionOfMine) this.partitionOf.set(root, partition);
       for (const root of orphans) if (!this.partitionOf.has(root)) this.partitionOf.set(root, ORPHAN_PARTITION);
       this.log.info('state restored', {
         partitions: [...gained].sort((a, b) => a - b), hosts: mine.size, alarms: alarms.length, ms: Date.now() - started,
-        alarms_from: start ? 'the group follower, then the tail of alarms.active' : 'alarms.active',
+        alarms_from: followed ? 'the group follower, then the tail of alarms.active' : 'alarms.active',
       });
     } finally {
       this.restoring--;
     }
   }
 
+  /** The follower's alarms of ours, with what alarms.active holds after them (the tail) put over them. */
+  private async followedAlarms(followed: FollowedAlarms, read: TopicReader, ours: (root: string) => boolean): Promise<KeyedAlarms> {
+    const start = followed.take(ours);
+    const tail = await this.lastAlarms(read, ours, start.from);
+    if (!tail.size) return start;
+    const out: KeyedAlarms = { keys: [], alarms: [] };
+    start.keys.forEach((key, i) => { if (!tail.has(key)) { out.keys.push(key); out.alarms.push(start.alarms[i]!); } });
+    for (const [key, a] of tail) if (a) { out.keys.push(key); out.alarms.push(a); }
+    return out;
+  }
+
   /**
    * The last value of every alarms.active key whose host `ours` accepts, decoded as it is read: the host is
    * in the key (alarm_id|entity), so other members' alarms are never decoded, and no raw record (nor the
    * decompressed batch it points into) outlives its fetch: a million raw values held until the end doubled
-   * the restore's peak RSS. From `start` when given: its alarms, then the records after its offsets.
+   * the restore's peak RSS. From offsets `from` (a tail read), a key whose last record is a tombstone maps to
+   * null, as it must override what came before; from the start, a tombstone just deletes.
    */
-  private async ownAlarms(
-    read: TopicReader, ours: (root: string) => boolean, start?: ReturnType<FollowedAlarms['take']>,
-  ): Promise<Map<string, ActiveAlarm>> {
-    const out = start?.alarms ?? new Map<string, ActiveAlarm>();
+  private async lastAlarms(read: TopicReader, ours: (root: string) => boolean, from?: ReadonlyMap<number, number>): Promise<Map<string, ActiveAlarm | null>> {
+    const out = new Map<string, ActiveAlarm | null>();
     const strings: StringPool = new Map();
     let bad = 0;
-    for await (const r of read('alarms.active', start && { from: start.from })) {
+    for await (const r of read('alarms.active', from && { from })) {
       if (r.key === null) continue;
       out.delete(r.key); // the map stays in offset order of the last writes
-      if (r.value === null || !ours(rootOfKey(r.key))) continue;
+      if (!ours(rootOfKey(r.key))) continue;
+      if (r.value === null) {
+        if (from) out.set(r.key, null);
+        continue;
+      }
       const a = decodeActiveAlarm(r.headers, r.value, strings);
       if (a) out.set(r.key, a);
       else bad++;
