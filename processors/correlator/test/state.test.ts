@@ -124,6 +124,36 @@ test('a restore from the group follower\'s view reads only the records after it,
   assert.equal(taken.map(entity).sort(), ['host=c0.interface=eth0', 'host=c0.interface=eth1', 'host=c0.interface=eth2'], 'only its host\'s alarms taken');
   const unchanged = (as: ActiveAlarm[]) => as.find((a) => entity(a) === 'host=c0.interface=eth2')!.alarm;
   assert.ok(unchanged(b.e.query()) === unchanged(taken), 'the engine holds the view\'s alarm object, not a copy');
+
+  // A member gaining every partition owns every alarm: the view hands them all over, unfiltered.
+  const d = correlator('d');
+  const asked: unknown[] = [];
+  await d.state.assign([0, 1].map((partition) => ({ topic: 'faults', partition })), s.read, {
+    take: (ours) => { asked.push(ours); return { ...view.alarmsOf(ours), from: new Map([[0, seen]]) }; },
+  });
+  const all = correlator('e');
+  await all.state.assign([0, 1].map((partition) => ({ topic: 'faults', partition })), s.read);
+  assert.equal(asked, [undefined], 'no filter asked for');
+  assert.equal(d.e.query(), all.e.query());
+  assert.equal(d.e.activeCount, 4);
+});
+
+test('alarms of a host with no state record (710.010 at system=<cluster>) are the orphan partition 0\'s: restored and dropped with it', async () => {
+  const s = store();
+  const elsewhere = new Engine({ catalog: CATALOG, id_seed: 'x' });
+  const out = newOutput();
+  elsewhere.fault({ op: 'set', alarm_id: '700.110', entity_instance_id: 'system=cluster', ts: 1000 }, out);
+  publishOutput(out, s.emit, CATALOG);
+  const p1 = correlator('p1');
+  await p1.state.assign([{ topic: 'faults', partition: 1 }], s.read);
+  assert.is(p1.e.activeCount, 0, 'not the owner of partition 0');
+  const p0 = correlator('p0');
+  await p0.state.assign([0, 1].map((partition) => ({ topic: 'faults', partition })), s.read);
+  assert.equal(p0.e.query().map((a) => a.alarm.entity_instance_id), ['system=cluster']);
+  p0.state.revoke([{ topic: 'faults', partition: 1 }]);
+  assert.is(p0.e.activeCount, 1, 'kept while partition 0 is owned');
+  p0.state.revoke([{ topic: 'faults', partition: 0 }]);
+  assert.is(p0.e.activeCount, 0, 'dropped with partition 0: its new owner restores it');
 });
 
 test('threshold debounce state survives: the raise comes at the same sample after a restore', async () => {

@@ -61,8 +61,9 @@ export class AlarmView implements AlarmReader {
     return out;
   }
 
-  /** The alarms of the hosts `ours` accepts, with their keys (the same objects: a restore shares them with the view). */
-  alarmsOf(ours: (root: string) => boolean): { keys: string[]; alarms: ActiveAlarm[] } {
+  /** The alarms of the hosts `ours` accepts (all without it), with their keys (the same objects: a restore shares them with the view). */
+  alarmsOf(ours?: (root: string) => boolean): { keys: string[]; alarms: ActiveAlarm[] } {
+    if (!ours) return { keys: [...this.active.keys()], alarms: [...this.active.values()] };
     const out: { keys: string[]; alarms: ActiveAlarm[] } = { keys: [], alarms: [] };
     for (const [key, a] of this.active) if (ours(rootOfKey(key))) { out.keys.push(key); out.alarms.push(a); }
     return out;

@@ -71,7 +71,7 @@ export class GroupFollower implements FollowedAlarms {
    * A restore's start: this member's alarms as the view has them, and how far into alarms.active the view
    * is. Synchronous, so no record reaches the view between the two.
    */
-  take(ours: (root: string) => boolean): ReturnType<FollowedAlarms['take']> {
+  take(ours?: (root: string) => boolean): ReturnType<FollowedAlarms['take']> {
     const [state] = this.followers;
     if (!state) throw new Error('the group follower is not started');
     return { ...this.view.alarmsOf(ours), from: state.positions('alarms.active') };

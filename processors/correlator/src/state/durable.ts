@@ -20,10 +20,10 @@ export type TopicReader = (topic: 'correlator.state' | 'alarms.active', opts?: R
  */
 export interface FollowedAlarms {
   /**
-   * Synchronously: the alarms whose host `ours` accepts with their keys, and per alarms.active partition the
-   * offset after the last record they include (a partition not listed is read from its start).
+   * Synchronously: the alarms whose host `ours` accepts (all without it) with their keys, and per alarms.active
+   * partition the offset after the last record they include (a partition not listed is read from its start).
    */
-  take(ours: (root: string) => boolean): KeyedAlarms & { from: ReadonlyMap<number, number> };
+  take(ours?: (root: string) => boolean): KeyedAlarms & { from: ReadonlyMap<number, number> };
 }
 
 /** Alarms and their keys (`alarmKey`), index by index: what Engine.restore takes without building a key. */
@@ -155,19 +155,14 @@ export class DurableState {
         if (rec.node === OPERATOR_KEY) operator = rec.state as unknown as OperatorState;
         else if (gained.has(rec.partition)) { mine.set(rec.node, rec.state as unknown as HostState); partitionOfMine.set(rec.node, rec.partition); }
       }
-      /** Hosts with alarms but no state record at all (710.010's `system=<cluster>`): restored by the orphan partition's owner. */
-      const orphans = new Set<string>();
-      const ours = (root: string) => {
-        if (mine.has(root)) return true;
-        if (stateRecords.has(root) || !gained.has(ORPHAN_PARTITION)) return false;
-        orphans.add(root);
-        return true;
-      };
-      const { keys, alarms } = followed ? await this.followedAlarms(followed, read, ours) : keyed(await this.lastAlarms(read, ours));
+      // Hosts with alarms but no state record at all (710.010's `system=<cluster>`) are the orphan partition's.
+      const ours = (root: string) => mine.has(root) || (!stateRecords.has(root) && gained.has(ORPHAN_PARTITION));
+      // A member that gained every host with state and the orphans (a single member's start) owns every alarm.
+      const all = gained.has(ORPHAN_PARTITION) && mine.size === stateRecords.size - (stateRecords.has(OPERATOR_KEY) ? 1 : 0);
+      const { keys, alarms } = followed ? await this.followedAlarms(followed, read, ours, all) : keyed(await this.lastAlarms(read, ours));
       // Resumed now: the time this correlator (or the previous owner) was away is not the hosts' silence.
       this.engine().restore(assembleSnapshot(mine.values(), operator, alarms), Date.now(), { alarmKeys: keys });
       for (const [root, partition] of partitionOfMine) this.partitionOf.set(root, partition);
-      for (const root of orphans) if (!this.partitionOf.has(root)) this.partitionOf.set(root, ORPHAN_PARTITION);
       this.log.info('state restored', {
         partitions: [...gained].sort((a, b) => a - b), hosts: mine.size, alarms: alarms.length, ms: Date.now() - started,
         alarms_from: followed ? 'the group follower, then the tail of alarms.active' : 'alarms.active',
@@ -178,8 +173,8 @@ export class DurableState {
   }
 
   /** The follower's alarms of ours, with what alarms.active holds after them (the tail) put over them. */
-  private async followedAlarms(followed: FollowedAlarms, read: TopicReader, ours: (root: string) => boolean): Promise<KeyedAlarms> {
-    const start = followed.take(ours);
+  private async followedAlarms(followed: FollowedAlarms, read: TopicReader, ours: (root: string) => boolean, all: boolean): Promise<KeyedAlarms> {
+    const start = followed.take(all ? undefined : ours);
     const tail = await this.lastAlarms(read, ours, start.from);
     if (!tail.size) return start;
     const out: KeyedAlarms = { keys: [], alarms: [] };
@@ -220,7 +215,8 @@ export class DurableState {
     for (const p of partitions) this.assigned.delete(`${p.topic}/${p.partition}`);
     const lost = new Set(partitions.map((p) => p.partition).filter((n) => !this.owns(n)));
     if (!lost.size) return;
-    const gone = (root: string) => { const p = this.partitionOf.get(root); return p !== undefined && lost.has(p); };
+    // A host never seen on an input nor restored with a state record is an orphan: the orphan partition's.
+    const gone = (root: string) => lost.has(this.partitionOf.get(root) ?? ORPHAN_PARTITION);
     this.engine().drop((root) => !gone(root));
     let hosts = 0;
     for (const root of [...this.partitionOf.keys()]) if (gone(root)) { this.partitionOf.delete(root); hosts++; }
