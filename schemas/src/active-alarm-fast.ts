@@ -99,13 +99,14 @@ function expect(byte: number): void {
 
 /** Scans the string at `at` (its opening quote) from its byte `from`; returns where its bytes start; `at` ends on its closing quote. */
 function scan(from = 0): number {
-  if (buf[at] !== QUOTE) throw FALLBACK;
+  const b = buf;
+  if (b[at] !== QUOTE) throw FALLBACK;
   const start = at + 1;
-  const end = buf.length;
+  const end = b.length;
   let i = start + from;
   let high = 0;
   for (; i < end; i++) {
-    const c = buf[i]!;
+    const c = b[i]!;
     if (c === QUOTE) break;
     if (c === BACKSLASH || c < 0x20) throw FALLBACK;
     high |= c;
@@ -131,9 +132,10 @@ function unique(): string {
 
 /** A repeated string of position `field`, from the pool. */
 function repeated(field: number): string {
-  if (buf[at] !== QUOTE) throw FALLBACK;
+  const b = buf;
+  if (b[at] !== QUOTE) throw FALLBACK;
   const start = at + 1;
-  const prefix = buf[start]! | (buf[start + 1]! << 8) | (buf[start + 2]! << 16) | (buf[start + 3]! << 24);
+  const prefix = b[start]! | (b[start + 1]! << 8) | (b[start + 2]! << 16) | (b[start + 3]! << 24);
   const set = Math.imul(prefix ^ Math.imul(field, 0x9e3779b1), 0x85ebca6b) >>> (32 - SET_BITS);
   let longest = 0;
   for (let slot = set * WAYS; slot < set * WAYS + WAYS; slot++) {
@@ -141,8 +143,8 @@ function repeated(field: number): string {
     if (known === undefined) continue;
     const length = known.length;
     let k = 0;
-    while (k < length && known[k] === buf[start + k]) k++;
-    if (k === length && buf[start + k] === QUOTE) {
+    while (k < length && known[k] === b[start + k]) k++;
+    if (k === length && b[start + k] === QUOTE) {
       at = start + length + 1;
       return cachedStrings[slot]!;
     }
