@@ -64,7 +64,7 @@ export function intern(s: string): string {
   return s;
 }
 
-/** Node's Buffer slices without toString's argument handling (public since Node 0.x, not in @types/node). */
+/** Node's Buffer slices without toString's argument handling (undocumented but long-standing; not in @types/node). */
 interface Sliceable extends Buffer { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
 
 const QUOTE = 0x22;
