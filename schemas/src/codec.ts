@@ -58,7 +58,16 @@ const checkFor = (name: SchemaName): TypeCheck<TSchema> => {
 };
 
 const isSchemaName = (s: string): s is SchemaName => Object.hasOwn(EVENT_SCHEMAS, s);
-const major = (version: string) => version.split('.')[0];
+/** The major of each version string seen (a handful): split once, not three times per record decoded. */
+const majors = new Map<string, string>();
+const major = (version: string): string => {
+  let m = majors.get(version);
+  if (m === undefined) {
+    m = version.split('.')[0]!;
+    if (majors.size < 256) majors.set(version, m);
+  }
+  return m;
+};
 /** Older majors a reader still knows, beside the current one (written by producers not yet upgraded). */
 const ALSO_READS: Partial<Record<SchemaName, readonly string[]>> = { metric_batch: ['1'], active_alarm: ['1'] };
 const METRIC_BATCH_JSON_VERSION = '1.0';
@@ -116,7 +125,8 @@ export function decode<N extends SchemaName>(
   if (!isSchemaName(name)) return { ok: false, reason: 'unknown_schema', detail: `unknown schema "${name}"` };
   if (name !== expect) return { ok: false, reason: 'unknown_schema', detail: `expected ${expect}, record says ${name}` };
   const version = headers[HEADER_VERSION] ?? EVENT_SCHEMAS[expect].version;
-  if (!knownMajor(expect, major(version))) {
+  const versionMajor = major(version);
+  if (!knownMajor(expect, versionMajor)) {
     const known = [major(EVENT_SCHEMAS[expect].version), ...(ALSO_READS[expect] ?? [])].join(', ');
     return { ok: false, reason: 'unknown_version', detail: `${name} version ${version}: this reader knows major ${known}` };
   }
@@ -125,7 +135,7 @@ export function decode<N extends SchemaName>(
   const traceparent = headers[HEADER_TRACEPARENT];
   // Without a version header (a hand-made record) the bytes say which layout they are.
   const wire = WIRE_LAYOUTS[expect];
-  if (wire && (headers[HEADER_VERSION] === undefined ? wire.is(bytes) : major(version) === '2')) {
+  if (wire && (headers[HEADER_VERSION] === undefined ? wire.is(bytes) : versionMajor === '2')) {
     const w = wire.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
     if (!w.ok) return w;
     const value = w.value as EventOf<N>;
