@@ -21,13 +21,14 @@ import { Value } from '@sinclair/typebox/value';
 import { createKafkaBus, type OutboundRecord } from '@faultline/runtime';
 import { alarmKey, encode, type ActiveAlarm } from '@faultline/schemas';
 import {
-  CorrelatorConfigSchema, Engine, loadDefinitions, newOutput, splitSnapshot, type CorrelatorConfig,
+  CorrelatorConfigSchema, Engine, loadDefinitions, splitSnapshot, type CorrelatorConfig,
 } from '@faultline/processor-correlator';
 import { CorrelatorProcess, privateKafka } from '@faultline/test/support/alarm-service';
+import { hostsFor, raiseOnBusyHosts } from './busy-hosts.js';
 
 const { values: args } = parseArgs({ options: { alarms: { type: 'string' }, full: { type: 'boolean', default: false } } });
 const N = Number(args.alarms ?? (args.full ? 1_000_000 : 200_000));
-const HOSTS = Math.max(1, Math.round(N / 200)); // 200 alarms per host: a busy edge node
+const HOSTS = hostsFor(N);
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 const { catalog } = loadDefinitions(Value.Default(CorrelatorConfigSchema, {}) as CorrelatorConfig);
@@ -51,15 +52,7 @@ const fmt = (t: { wall: number; cpu: number }, n: number) =>
 const base = rssMiB();
 const engine = new Engine({ catalog, id_seed: 'bench', event_log_size: 10_000 });
 const t0 = performance.now();
-for (let i = 0; i < N; i += 10_000) {
-  const out = newOutput();
-  for (let j = i; j < Math.min(N, i + 10_000); j++) {
-    engine.fault({
-      op: 'set', alarm_id: j % 2 ? '700.110' : '700.106', ts: 1_764_000_000_000 + j, severity: 'major',
-      entity_instance_id: j % 2 ? `host=h${j % HOSTS}.interface=eth${Math.floor(j / HOSTS)}` : `host=h${j % HOSTS}.disk=sd${Math.floor(j / HOSTS)}`,
-    }, out);
-  }
-}
+raiseOnBusyHosts(engine, N, HOSTS);
 const raiseMs = performance.now() - t0;
 const engineMiB = rssMiB() - base;
 const alarms = engine.query();

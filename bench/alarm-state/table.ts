@@ -17,11 +17,12 @@ import { alarmKey, type ActiveAlarm } from '@faultline/schemas';
 import {
   CorrelatorConfigSchema, Engine, loadDefinitions, newOutput, type CorrelatorConfig, type EngineSnapshot,
 } from '@faultline/processor-correlator';
+import { hostsFor, raiseOnBusyHosts } from './busy-hosts.js';
 
 const { values: args } = parseArgs({ options: { alarms: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '1' } } });
 const N = Number(args.alarms);
 const ROUNDS = Number(args.rounds);
-const HOSTS = Math.max(1, Math.round(N / 200)); // 200 alarms per host, as in main.ts
+const HOSTS = hostsFor(N);
 const ROOT = resolve(import.meta.dirname, '../..');
 const { catalog } = loadDefinitions(Value.Default(CorrelatorConfigSchema, {}) as CorrelatorConfig);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -32,15 +33,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 function raised(): EngineSnapshot {
   const engine = new Engine({ catalog, id_seed: 'bench', event_log_size: 10_000 });
-  for (let i = 0; i < N; i += 10_000) {
-    const out = newOutput();
-    for (let j = i; j < Math.min(N, i + 10_000); j++) {
-      engine.fault({
-        op: 'set', alarm_id: j % 2 ? '700.110' : '700.106', ts: 1_764_000_000_000 + j, severity: 'major',
-        entity_instance_id: j % 2 ? `host=h${j % HOSTS}.interface=eth${Math.floor(j / HOSTS)}` : `host=h${j % HOSTS}.disk=sd${Math.floor(j / HOSTS)}`,
-      }, out);
-    }
-  }
+  raiseOnBusyHosts(engine, N, HOSTS);
   // Fresh objects and strings, as the decoder hands them over; the source engine is dropped.
   return structuredClone(engine.snapshot());
 }
