@@ -1,10 +1,8 @@
 // The alarms.active value: active_alarm 1.0 (a JSON object) against 2.0 (a positional JSON array): bytes per value,
 // decode time per value and heap per decoded alarm, for a restore's reader (the correlator's decodeActiveAlarm) and
 // for the codec's decode (the group follower, the fault client). No broker: values are decoded from memory.
-// 2.0 also by its two readers alone, in the same run: JSON.parse and the positional check (parseActiveAlarmWire,
-// the fallback) against the byte-level fast path (readActiveAlarmFast, which decode and the restore now use).
 //   source scripts/env.sh && node --expose-gc --allow-natives-syntax --conditions=@faultline/source --import tsx bench/alarm-state/codec.ts [--values N]
-// Default 1,000,000 values, as the issue's restore (~2 min: each of ten passes runs twice, the two 2.0 readers thrice).
+// Default 1,000,000 values, as the issue's restore (~2 min on a quiet machine: each of six passes runs twice).
 // Alarms are the engine's own (raised through it, catalog texts), varied per value as bench/alarm-state/main.ts
 // does. Each pass keeps what it decoded, as a restore does, so the heap per alarm is what a restored engine holds.
 // The machine has 2 cores shared with other engineers: times are noisy (load printed); the 2.0/1.0 ratios measured
@@ -14,9 +12,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Value } from '@sinclair/typebox/value';
-import {
-  HEADER_SCHEMA, HEADER_VERSION, decode, encode, parseActiveAlarmWire, readActiveAlarmFast, type ActiveAlarm, type Headers,
-} from '@faultline/schemas';
+import { HEADER_SCHEMA, HEADER_VERSION, decode, encode, type ActiveAlarm, type Headers } from '@faultline/schemas';
 import { CorrelatorConfigSchema, Engine, decodeActiveAlarm, loadDefinitions, newOutput, type CorrelatorConfig } from '@faultline/processor-correlator';
 
 const { values: args } = parseArgs({ options: { values: { type: 'string', default: '1000000' } } });
@@ -60,23 +56,20 @@ const v2 = encodeAll((a) => encode('active_alarm', a).value, encode('active_alar
 // ---- decoding ------------------------------------------------------------------------------------
 /** Wall and process CPU µs per value (CPU counts the GC's helper threads too; on a loaded machine it is the steadier figure). */
 interface Pass { us: number; cpuUs: number; heapPerAlarm: number; cpuS: number }
-function pass(values: Values, read: (h: Headers, b: Buffer) => unknown, keep = true): Pass {
-  const kept = new Array<unknown>(keep ? N : 0);
-  let failed = 0;
+function pass(values: Values, read: (h: Headers, b: Buffer) => unknown): Pass {
+  const kept = new Array<unknown>(N);
   const before = heap();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let start = 0;
   for (let j = 0; j < N; j++) {
     const end = values.ends[j]!;
-    const v = read(values.headers, values.bytes.subarray(start, end));
-    if (!v) failed++;
-    if (keep) kept[j] = v;
+    kept[j] = read(values.headers, values.bytes.subarray(start, end));
     start = end;
   }
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  if (failed) throw new Error(`${failed} values did not decode`);
+  if (!kept.every(Boolean)) throw new Error('a value did not decode');
   const held = heap() - before;
   const cpuS = (c.user + c.system) / 1e6;
   const p = { us: (ms * 1000) / N, cpuUs: (cpuS * 1e6) / N, heapPerAlarm: held / N, cpuS };
@@ -86,8 +79,6 @@ function pass(values: Values, read: (h: Headers, b: Buffer) => unknown, keep = t
 const restoreRead = (h: Headers, b: Buffer) => decodeActiveAlarm(h, b, pool);
 const codecRead = (h: Headers, b: Buffer) => { const d = decode('active_alarm', h, b); return d.ok && d.value; };
 const parseOnly = (_: Headers, b: Buffer) => JSON.parse(b.toString('utf8'));
-const jsonRead = (_: Headers, b: Buffer) => { const d = parseActiveAlarmWire(b); return d.ok && d.value; };
-const fastRead = (_: Headers, b: Buffer) => readActiveAlarmFast(b) ?? jsonRead(_, b);
 let pool = new Map<string, string>();
 
 console.log(`active_alarm codec benchmark: ${N.toLocaleString()} values, 2 catalog alarms varied per value (shared 2-core machine, load ${loadavg()[0]!.toFixed(1)})`);
@@ -102,41 +93,23 @@ const row = (name: string, a: Pass, b: Pass) => {
 
 // Warm the readers up before measuring, so none pays another's compilation. Later passes in a process run
 // faster (the heap has grown), so every pass runs twice, the second round in reverse order, and the faster counts.
-for (const v of [v1, v2]) {
-  for (let j = 0; j < 20_000; j++) {
-    const b = v.bytes.subarray(j ? v.ends[j - 1] : 0, v.ends[j]);
-    restoreRead(v.headers, b);
-    codecRead(v.headers, b);
-    if (v === v2) { jsonRead(v.headers, b); fastRead(v.headers, b); }
-  }
-}
-if (!readActiveAlarmFast(v2.bytes.subarray(0, v2.ends[0]))) throw new Error('the fast path does not read the bench values');
+for (const v of [v1, v2]) for (let j = 0; j < 20_000; j++) { restoreRead(v.headers, v.bytes.subarray(j ? v.ends[j - 1] : 0, v.ends[j])); codecRead(v.headers, v.bytes.subarray(j ? v.ends[j - 1] : 0, v.ends[j])); }
 const passes = {
   parse1: () => pass(v1, parseOnly), parse2: () => pass(v2, parseOnly),
   restore1: () => { pool = new Map(); return pass(v1, restoreRead); }, restore2: () => pass(v2, restoreRead),
   codec1: () => pass(v1, codecRead), codec2: () => pass(v2, codecRead),
-  json2: () => pass(v2, jsonRead), fast2: () => pass(v2, fastRead),
-  // Not kept: what the reader itself costs, without the allocation and GC of a million retained alarms that
-  // every reader pays alike (and that make the kept passes the noisier ones).
-  json2Dropped: () => pass(v2, jsonRead, false), fast2Dropped: () => pass(v2, fastRead, false),
 };
 type PassName = keyof typeof passes;
 const best = {} as Record<PassName, Pass>;
 const order = Object.keys(passes) as PassName[];
-// The two 2.0 readers, the comparison the fast path is for, get a third round each, side by side.
-for (const name of [...order, ...order.reverse(), 'json2', 'fast2', 'json2Dropped', 'fast2Dropped'] as PassName[]) {
+for (const name of [...order, ...order.reverse()]) {
   const p = passes[name]();
   if (!best[name] || p.cpuUs < best[name].cpuUs) best[name] = p;
 }
-const { parse1, parse2, restore1, restore2, codec1, codec2, json2, fast2, json2Dropped, fast2Dropped } = best;
+const { parse1, parse2, restore1, restore2, codec1, codec2 } = best;
 row('JSON.parse alone (floor, no checks, no sharing)', parse1, parse2);
-row('restore reader (decodeActiveAlarm: relaxed check + string pool / 2.0 fast path)', restore1, restore2);
-row('codec decode (1.0: full TypeBox check; 2.0 fast path)', codec1, codec2);
-console.log('  2.0 readers alone');
-console.log(`    JSON.parse + positional check + intern (parseActiveAlarmWire) ${one(json2)}`);
-console.log(`    byte-level fast path (readActiveAlarmFast) ${one(fast2)} → fast/JSON CPU ${(fast2.cpuUs / json2.cpuUs).toFixed(2)}, wall ${(fast2.us / json2.us).toFixed(2)}, heap ${(fast2.heapPerAlarm / json2.heapPerAlarm).toFixed(2)}`);
-const bare = (p: Pass) => `${p.cpuUs.toFixed(2)} µs CPU (${p.us.toFixed(2)} wall)/value`;
-console.log(`    not kept: JSON.parse ${bare(json2Dropped)}; fast path ${bare(fast2Dropped)} → fast/JSON CPU ${(fast2Dropped.cpuUs / json2Dropped.cpuUs).toFixed(2)}, wall ${(fast2Dropped.us / json2Dropped.us).toFixed(2)}`);
+row('restore reader (decodeActiveAlarm: relaxed check + string pool / positional check + intern)', restore1, restore2);
+row('codec decode (1.0: full TypeBox check; 2.0: positional check + intern)', codec1, codec2);
 console.log(`  restore reader over all ${N.toLocaleString()} values: 1.0 ${restore1.cpuS.toFixed(1)} s CPU, 2.0 ${restore2.cpuS.toFixed(1)} s CPU`);
 
 // One hidden class: a decoded alarm against one the engine raised (V8 natives, with --allow-natives-syntax).
@@ -155,12 +128,6 @@ const results = {
   restore_heap_b_1_0: Math.round(restore1.heapPerAlarm), restore_heap_b_2_0: Math.round(restore2.heapPerAlarm),
   codec_cpu_us_1_0: codec1.cpuUs, codec_cpu_us_2_0: codec2.cpuUs, codec_wall_us_1_0: codec1.us, codec_wall_us_2_0: codec2.us,
   codec_heap_b_1_0: Math.round(codec1.heapPerAlarm), codec_heap_b_2_0: Math.round(codec2.heapPerAlarm),
-  json_reader_cpu_us_2_0: json2.cpuUs, json_reader_wall_us_2_0: json2.us, json_reader_heap_b_2_0: Math.round(json2.heapPerAlarm),
-  fast_reader_cpu_us_2_0: fast2.cpuUs, fast_reader_wall_us_2_0: fast2.us, fast_reader_heap_b_2_0: Math.round(fast2.heapPerAlarm),
-  json_reader_not_kept_cpu_us_2_0: json2Dropped.cpuUs, json_reader_not_kept_wall_us_2_0: json2Dropped.us,
-  fast_reader_not_kept_cpu_us_2_0: fast2Dropped.cpuUs, fast_reader_not_kept_wall_us_2_0: fast2Dropped.us,
-  ratio_fast_json_cpu: fast2.cpuUs / json2.cpuUs, ratio_fast_json_wall: fast2.us / json2.us,
-  ratio_fast_json_not_kept_cpu: fast2Dropped.cpuUs / json2Dropped.cpuUs, ratio_fast_json_not_kept_wall: fast2Dropped.us / json2Dropped.us,
   ratio_bytes: bytes2 / bytes1, ratio_restore_cpu: restore2.cpuUs / restore1.cpuUs, ratio_codec_cpu: codec2.cpuUs / codec1.cpuUs,
   same_hidden_class: sameMap,
 };

@@ -1,10 +1,6 @@
 import type { ActiveAlarm, Alarm } from './alarm.js';
-import {
-  ALL_FLAGS, CLEARED, FLAPPING, INHIBITED, NO_LABELS, NO_SILENCES, SERVICE_AFFECTING, SEVERITY, SUPPRESSED,
-  SUPPRESSION_ALLOWED, intern, readActiveAlarmFast,
-} from './active-alarm-fast.js';
 import type { DeadLetterReason } from './dead-letter.js';
-import { SEVERITIES } from './x733.js';
+import { SEVERITIES, type Severity } from './x733.js';
 
 /**
  * active_alarm 2.x on the wire: the alarms.active value as one positional JSON array, still JSON so
@@ -19,6 +15,14 @@ import { SEVERITIES } from './x733.js';
  * A later minor version may append positions; readers ignore positions they do not know.
  */
 export const ACTIVE_ALARM_POSITIONS = 18;
+
+const SERVICE_AFFECTING = 1;
+const SUPPRESSION_ALLOWED = 2;
+const CLEARED = 4;
+const INHIBITED = 8;
+const SUPPRESSED = 16;
+const FLAPPING = 32;
+const ALL_FLAGS = 63;
 
 /** Each position's field, as 1.x's schema path names it: what a refusal says. */
 const FIELD = [
@@ -58,6 +62,29 @@ class Refused extends Error {}
 const kind = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'array' : typeof x);
 const refuse = (i: number, expected: string, got: unknown): Refused =>
   new Refused(`${FIELD[i]} (position ${i}): expected ${expected}, got ${typeof got === 'string' ? JSON.stringify(got.slice(0, 40)) : kind(got)}`);
+
+// Shared and frozen, as the engine's own (alarm-table.ts): alarms are copy-on-write, so no reader mutates these,
+// and a million restored alarms should not carry a million empty objects.
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_SILENCES: string[] = Object.freeze([]) as unknown as string[];
+
+/**
+ * One instance of each repeated string (the catalog's codes and texts, sources, silences, inhibiting
+ * parents): JSON.parse makes new strings for every record, where raised alarms share the catalog's;
+ * a million restored alarms held ~300 B more each without it. Bounded: cleared when it passes POOL_MAX
+ * (a catalog has hundreds of entries; unbounded growth would mean texts are not repeating).
+ */
+const POOL_MAX = 50_000;
+const pool = new Map<string, string>();
+function intern(s: string): string {
+  const known = pool.get(s);
+  if (known !== undefined) return known;
+  if (pool.size >= POOL_MAX) pool.clear();
+  pool.set(s, s);
+  return s;
+}
+
+const SEVERITY = new Map<string, Severity>(SEVERITIES.map((s) => [s, s]));
 
 function str(v: unknown[], i: number): string {
   const s = v[i];
@@ -143,18 +170,8 @@ function readActiveAlarm(v: unknown): ActiveAlarm {
   return { alarm, seq, last_transition: str(v, 17) };
 }
 
-/**
- * Reads active_alarm 2.x bytes. Never throws: what is wrong comes back as a dead-letter reason. Records as
- * the correlators write them are read from the bytes (active-alarm-fast.ts); anything else, including every
- * record that is refused, by JSON.parse.
- */
+/** Reads active_alarm 2.x bytes. Never throws: what is wrong comes back as a dead-letter reason. */
 export function decodeActiveAlarmWire(bytes: Buffer): ActiveAlarmWireResult {
-  const value = readActiveAlarmFast(bytes);
-  return value !== undefined ? { ok: true, value } : parseActiveAlarmWire(bytes);
-}
-
-/** Reads active_alarm 2.x bytes with JSON.parse: the fallback of the fast path, and the reference it is tested against. */
-export function parseActiveAlarmWire(bytes: Buffer): ActiveAlarmWireResult {
   let v: unknown;
   try {
     v = JSON.parse(bytes.toString('utf8'));

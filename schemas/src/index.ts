@@ -20,8 +20,6 @@ export {
 export type {
   ActiveAlarm, Alarm, AlarmTransition, HierarchicalClearTransition, SingleAlarmTransition, TransitionKind,
 } from './alarm.js';
-export { readActiveAlarmFast } from './active-alarm-fast.js';
-export { parseActiveAlarmWire } from './active-alarm-wire.js';
 export { createActiveAlarmTable } from './alarm-table.js';
 export type { ActiveAlarmTable, AlarmChange } from './alarm-table.js';
 export { RemediationRequestSchema, RemediationResultSchema } from './remediation.js';
